@@ -1,0 +1,8 @@
+{
+  "targets": [{
+    "target_name": "rawsock",
+    "sources": ["native/rawsock.c"],
+    "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+    "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"]
+  }]
+}
