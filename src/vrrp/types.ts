@@ -22,6 +22,8 @@ export interface Advert {
 export interface RxMeta {
   src: string; // source IP
   dst: string; // destination IP (multicast group or our unicast address)
-  ttl: number; // IPv4 TTL or IPv6 hop limit
+  ttl: number; // IPv4 TTL or IPv6 hop limit; -1 when the socket could not tell (the TTL rule is then skipped)
   ifname?: string;
+  /** True when the kernel already verified the checksum (IPv6 raw socket with IPV6_CHECKSUM). */
+  checksumVerified?: boolean;
 }
