@@ -159,6 +159,8 @@ static napi_value Unpoll(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+napi_value SigWatch(napi_env env, napi_callback_info info); /* signals.c */
+
 NAPI_MODULE_INIT() {
   napi_property_descriptor d[] = {
     { "open", NULL, Open, NULL, NULL, NULL, napi_default, NULL },
@@ -170,6 +172,7 @@ NAPI_MODULE_INIT() {
     { "ifindex", NULL, IfIndex, NULL, NULL, NULL, napi_default, NULL },
     { "poll", NULL, Poll, NULL, NULL, NULL, napi_default, NULL },
     { "unpoll", NULL, Unpoll, NULL, NULL, NULL, napi_default, NULL },
+    { "sigwatch", NULL, SigWatch, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof d / sizeof d[0], d);
   return exports;
