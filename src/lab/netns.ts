@@ -1,4 +1,5 @@
 // Network-namespace lab used by the integration tests, the benchmarks and `vipd demo`.
+// Every name carries a per-run unique suffix so that
 // parallel or leftover runs never collide, and teardown deletes exactly what this run created.
 // Addresses: only 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 and fd00::/8 (DEVELOPERS.md).
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
