@@ -1,0 +1,3 @@
+#!/bin/sh
+# corpus helper: a check that always fails
+exit 1
