@@ -1,0 +1,33 @@
+// Which keepalived virtual_server features each data-plane backend can express. Unsupported
+// choices are configuration errors that name the backend, never silent approximations.
+import type { BackendDiagnostic, ServiceState } from './types.js';
+import type { VirtualServerSpec } from '../check/types.js';
+
+export type BackendName = 'nftables' | 'ipvs';
+
+export const NFT_ALGOS = ['rr', 'wrr', 'sh', 'mh'] as const;
+export const NFT_KINDS = ['NAT'] as const;
+
+type Validatable = Pick<ServiceState, 'lbAlgo' | 'lbKind' | 'protocol'> & { name?: string; vip?: string; port?: number; fwmark?: number; persistenceTimeout?: number };
+
+export function validateForBackend(spec: Validatable | VirtualServerSpec, backend: BackendName = 'nftables'): BackendDiagnostic[] {
+  const name = spec.name ?? (spec.fwmark !== undefined ? `fwmark ${spec.fwmark}` : `${spec.vip ?? '?'} ${spec.port ?? ''}`.trim());
+  const out: BackendDiagnostic[] = [];
+  const err = (message: string): void => { out.push({ severity: 'error', service: name, message }); };
+  const algo = spec.lbAlgo ?? 'wlc';
+  const kind = spec.lbKind ?? 'NAT';
+  const proto = spec.protocol ?? 'TCP';
+  if (backend === 'nftables') {
+    if (!(NFT_ALGOS as readonly string[]).includes(algo)) {
+      err(`lb_algo ${algo} is not supported by the nftables backend (supported: ${NFT_ALGOS.join(', ')}); ` +
+        `connection-counting schedulers need IPVS${spec.lbAlgo === undefined ? "; keepalived's default is wlc, set lb_algo explicitly" : ''}`);
+    }
+    if (!(NFT_KINDS as readonly string[]).includes(kind)) err(`lb_kind ${kind} is not supported by the nftables backend (supported: NAT)`);
+    if (proto !== 'TCP' && proto !== 'UDP') err(`protocol ${String(proto)} is not supported by the nftables backend (TCP or UDP)`);
+    if (spec.fwmark === undefined && (!spec.vip || !spec.port)) err('a virtual server needs an address and a port, or a fwmark');
+    if (spec.persistenceTimeout !== undefined && !(spec.persistenceTimeout > 0)) err('persistence_timeout must be a positive number of seconds');
+  } else {
+    err('the IPVS backend is an untested stub: this kernel has no IPVS (no /proc/net/ip_vs); use the nftables backend');
+  }
+  return out;
+}
