@@ -12,6 +12,9 @@ export interface ConfigNode extends SourcePos {
   keyword: string;
   args: string[]; // words after the keyword, quotes removed, $VARs expanded
   children?: ConfigNode[]; // present iff the line opened a block
+  /** The line's text after comments, parameters and brace splitting, before word splitting: keywords
+   *  that take a command line (notify scripts, `script`) re-split it with lexer.splitQuotedEscaped. */
+  raw?: string;
 }
 
 export type Severity = 'error' | 'warning';
