@@ -29,8 +29,8 @@ export function finishChecksum(acc: number): number {
 
 export function internetChecksum(...parts: Uint8Array[]): number {
   let acc = 0;
-  for (const p of parts) {
-    if (p.length & 1) throw new RangeError('internetChecksum: only the last part may have an odd length');
+  for (const [i, p] of parts.entries()) {
+    if (p.length & 1 && i < parts.length - 1) throw new RangeError('internetChecksum: only the last part may have an odd length');
     acc = sumWords(p, acc);
   }
   return finishChecksum(acc);
