@@ -1,0 +1,161 @@
+// The checker child process (keepalived's -C child). The daemon forks this module with an IPC
+// channel and sends it the virtual servers; it runs the scheduler and the data plane and reports
+// state changes back, so that slow checks or a slow `nft` never delay the VRRP process.
+//
+// IPC protocol (parent → child):
+//   { type: 'config', services: VirtualServerSpec[], dataPlane?: DataPlaneConfig, notifyFifo?: string }
+//   { type: 'snapshot' }          → child answers { type: 'snapshot', services: ServiceState[] }
+//   { type: 'stop' }              → child stops loops, removes the table (unless keep), exits 0
+// child → parent:
+//   { type: 'ready' } once at start; { type: 'rs', ...RealServerEvent }; { type: 'quorum', ...QuorumEvent };
+//   { type: 'applied', services: ServiceState[] }; { type: 'error', message: string; diagnostics? }
+//
+// Without an IPC channel it is also a standalone tool:
+//   node dist/src/check/process.js --spec FILE.json   run, printing the same messages as JSON lines
+//   node dist/src/check/process.js --check-once FILE.json   run each Runnable check once, print results
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CheckerScheduler } from './scheduler.js';
+import { runCheck } from './index.js';
+import { closePingSockets } from './ping.js';
+import { NftDataPlane } from '../lb/nft.js';
+import { validateForBackend } from '../lb/validate.js';
+import type { Runnable, VirtualServerSpec } from './types.js';
+import type { DataPlane } from '../lb/types.js';
+
+export type DataPlaneConfig =
+  | { kind: 'nftables'; table?: string; keepOnRemove?: boolean; command?: string[] }
+  | { kind: 'none' };
+
+export interface CheckerConfigMessage {
+  type: 'config';
+  services: VirtualServerSpec[];
+  dataPlane?: DataPlaneConfig;
+  notifyFifo?: string;
+}
+
+type Out = (msg: Record<string, unknown>) => void;
+
+/**
+ * Runs one configuration: scheduler + data plane. Data-plane updates are serialised and coalesced:
+ * bursts of state changes become one `nft` transaction, and a change arriving while nft runs is
+ * applied right after it.
+ */
+export class CheckerService {
+  private scheduler?: CheckerScheduler;
+  private plane?: DataPlane;
+  private applying = false;
+  private dirty = false;
+  private stopped = false;
+
+  constructor(private readonly out: Out) {}
+
+  async configure(msg: CheckerConfigMessage): Promise<boolean> {
+    await this.shutdown(true);
+    this.stopped = false;
+    const dp = msg.dataPlane ?? { kind: 'nftables' };
+    if (dp.kind === 'nftables') {
+      const diagnostics = msg.services.flatMap((s) => validateForBackend(s, 'nftables'));
+      if (diagnostics.some((d) => d.severity === 'error')) {
+        this.out({ type: 'error', message: diagnostics.map((d) => `${d.service}: ${d.message}`).join('; '), diagnostics });
+        return false;
+      }
+      this.plane = new NftDataPlane({ table: dp.table, keepOnRemove: dp.keepOnRemove, command: dp.command });
+    }
+    const s = new CheckerScheduler(msg.services, { notifyFifo: msg.notifyFifo });
+    this.scheduler = s;
+    s.on('rs', (e) => this.out({ type: 'rs', ...e }));
+    s.on('quorum', (e) => this.out({ type: 'quorum', ...e }));
+    s.on('change', () => this.schedule());
+    s.start();
+    this.schedule(); // initial programming (alpha servers start down, others up)
+    return true;
+  }
+
+  snapshot(): unknown[] { return this.scheduler?.snapshot() ?? []; }
+
+  private schedule(): void {
+    this.dirty = true;
+    if (!this.applying) setImmediate(() => void this.flush());
+  }
+
+  private async flush(): Promise<void> {
+    if (this.applying || !this.dirty || this.stopped || !this.scheduler) return;
+    this.applying = true;
+    while (this.dirty && !this.stopped && this.scheduler) {
+      this.dirty = false;
+      const services = this.scheduler.snapshot();
+      try {
+        await this.plane?.apply(services);
+        this.out({ type: 'applied', services });
+      } catch (e) {
+        this.out({ type: 'error', message: (e as Error).message });
+      }
+    }
+    this.applying = false;
+  }
+
+  /** Stop checking; remove the data plane unless `keepPlane` (reload keeps it until replaced). */
+  async shutdown(keepPlane = false): Promise<void> {
+    this.stopped = true;
+    await this.scheduler?.stop();
+    this.scheduler = undefined;
+    while (this.applying) await new Promise((r) => setTimeout(r, 10));
+    if (!keepPlane) {
+      try { await this.plane?.remove(); } catch (e) { this.out({ type: 'error', message: (e as Error).message }); }
+    }
+    this.plane = undefined;
+    closePingSockets();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const send: Out = process.send
+    ? (m) => { process.send!(m); }
+    : (m) => { process.stdout.write(`${JSON.stringify(m)}\n`); };
+  const onceIdx = argv.indexOf('--check-once');
+  if (onceIdx >= 0) {
+    const specs = JSON.parse(readFileSync(argv[onceIdx + 1]!, 'utf8')) as Runnable[];
+    const results = await Promise.all(specs.map(async (s) => {
+      const t0 = Date.now();
+      const r = await runCheck(s);
+      return { ...r, ms: Date.now() - t0 };
+    }));
+    closePingSockets();
+    send({ type: 'results', results });
+    return;
+  }
+  const svc = new CheckerService(send);
+  let exiting = false;
+  const exit = async (): Promise<void> => {
+    if (exiting) return;
+    exiting = true;
+    await svc.shutdown();
+    send({ type: 'stopped' });
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void exit());
+  process.on('SIGINT', () => void exit());
+  const specIdx = argv.indexOf('--spec');
+  if (specIdx >= 0) {
+    const msg = JSON.parse(readFileSync(argv[specIdx + 1]!, 'utf8')) as CheckerConfigMessage;
+    if (!(await svc.configure({ ...msg, type: 'config' }))) process.exit(3);
+    send({ type: 'ready' });
+    return;
+  }
+  if (!process.send) {
+    process.stderr.write('usage: process.js --spec FILE.json | --check-once FILE.json (or fork with IPC)\n');
+    process.exit(2);
+  }
+  process.on('message', (m: { type?: string }) => {
+    if (m?.type === 'config') void svc.configure(m as CheckerConfigMessage);
+    else if (m?.type === 'snapshot') send({ type: 'snapshot', services: svc.snapshot() });
+    else if (m?.type === 'stop') void exit();
+  });
+  process.on('disconnect', () => void exit()); // parent died: never run orphaned
+  send({ type: 'ready' });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main(process.argv.slice(2)).catch((e) => { process.stderr.write(`checker: ${(e as Error).stack}\n`); process.exit(1); });
+}
