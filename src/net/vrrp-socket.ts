@@ -1,0 +1,276 @@
+// VRRP transport: raw IP protocol 112 sockets bound to one interface, for one multicast group (or
+// unicast peers). Payloads in and out are VRRP only; the kernel writes the IP header.
+//
+// IPv4 needs two sockets: a raw socket bound to a unicast address only receives packets addressed to
+// that address (multicast adverts would be lost), but binding is the only way to pin the source of
+// unicast adverts. So: an unbound receive socket joined to the group, and a bound send socket that
+// never receives (IP_MULTICAST_ALL=0, minimal buffer). IPv4 raw receive includes the IP header,
+// which gives the real TTL and destination.
+//
+// IPv6 needs one socket: the source is pinned with the sticky IPV6_PKTINFO option, the kernel
+// computes/verifies the VRRPv3 checksum (IPV6_CHECKSUM=6) and hands us the hop limit and destination
+// as control messages (IPv6 raw sockets never deliver the IPv6 header).
+import type { RxMeta } from '../vrrp/types.js';
+import { bufferToIp, canonicalIp, ipFamily, isLinkLocal6, isMulticast } from './ipaddr.js';
+import { rtnl } from './rtnl.js';
+import {
+  K, RawSocket, ifIndex, in6Pktinfo, ipMreqn, ipv6Mreq, ipv6RxInfo, parseSockaddr, sockaddrIn, sockaddrIn6, type Cmsg,
+} from './rawsock.js';
+
+export const VRRP_GROUP4 = '224.0.0.18';
+export const VRRP_GROUP6 = 'ff02::12';
+/** keepalived's TOS / traffic class for adverts (DSCP CS6, "network control"). */
+export const VRRP_TOS = 0xc0;
+
+export interface VrrpSocketOptions {
+  family: 4 | 6;
+  ifname: string;
+  /** default 224.0.0.18 / ff02::12 */
+  mcastGroup?: string;
+  /** source address; default: the interface's primary IPv4 / IPv6 link-local address */
+  unicastSrc?: string;
+  /** when non-empty, send() without dst goes to each peer instead of the group */
+  unicastPeers?: string[];
+  /** TTL / hop limit of unicast adverts (keepalived's unicast_ttl, default 255); multicast is always 255 */
+  ttl?: number;
+}
+
+export interface VrrpSocketStats {
+  rxPackets: number;
+  /** malformed IP header, wrong protocol, or no hop-limit info: dropped before VRRP sees them */
+  rxDropped: number;
+  rxErrors: number;
+  txPackets: number;
+  /** sendto failed (ENETUNREACH, ENODEV, link down…) or the socket buffer was full */
+  txErrors: number;
+}
+
+export type PacketHandler = (payload: Buffer, meta: RxMeta) => void;
+
+export interface VrrpSocket {
+  readonly family: 4 | 6;
+  readonly ifname: string;
+  readonly ifindex: number;
+  readonly group: string;
+  /** the source address adverts carry */
+  readonly src: string;
+  readonly stats: VrrpSocketStats;
+  /**
+   * Send one VRRP payload to `dst`, or to every unicast peer, or to the group. Never throws for
+   * network errors (they are counted in stats.txErrors and reported to onError); returns the
+   * number of packets the kernel accepted.
+   */
+  send(payload: Buffer, dst?: string): number;
+  /** Add a receive handler (several may be added; see VridDemux to share one socket). */
+  onPacket(cb: PacketHandler): void;
+  onError(cb: (e: unknown) => void): void;
+  close(): void;
+}
+
+/** Parse an IPv4 header in front of a raw-socket payload. Exposed for unit tests. */
+export function splitIPv4(pkt: Buffer): { payload: Buffer; src: string; dst: string; ttl: number; proto: number } | undefined {
+  if (pkt.length < 20 || pkt[0]! >> 4 !== 4) return undefined;
+  const ihl = (pkt[0]! & 0x0f) * 4;
+  const total = pkt.readUInt16BE(2);
+  if (ihl < 20 || total < ihl || pkt.length < total) return undefined;
+  return {
+    payload: Buffer.from(pkt.subarray(ihl, total)),
+    src: bufferToIp(pkt.subarray(12, 16)),
+    dst: bufferToIp(pkt.subarray(16, 20)),
+    ttl: pkt[8]!,
+    proto: pkt[9]!,
+  };
+}
+
+/** Build the receive meta for an IPv6 datagram from its source sockaddr and control messages. */
+export function ipv6Meta(from: Buffer, cmsgs: Cmsg[], ifname: string): RxMeta | undefined {
+  const sa = parseSockaddr(from);
+  const info = ipv6RxInfo(cmsgs);
+  if (!sa || info.hopLimit === undefined || info.dst === undefined) return undefined;
+  return { src: sa.address, dst: info.dst, ttl: info.hopLimit, ifname };
+}
+
+class VrrpSocketImpl implements VrrpSocket {
+  readonly stats: VrrpSocketStats = { rxPackets: 0, rxDropped: 0, rxErrors: 0, txPackets: 0, txErrors: 0 };
+  private readonly handlers: PacketHandler[] = [];
+  private readonly errorHandlers: Array<(e: unknown) => void> = [];
+  private readonly peers: string[];
+
+  constructor(
+    readonly family: 4 | 6,
+    readonly ifname: string,
+    readonly ifindex: number,
+    readonly group: string,
+    readonly src: string,
+    peers: string[],
+    private readonly rx: RawSocket,
+    private readonly tx: RawSocket,
+  ) {
+    this.peers = peers;
+    rx.onMessage((data, from, cmsgs) => this.receive(data, from, cmsgs), (e) => { this.stats.rxErrors++; this.error(e); });
+  }
+
+  private error(e: unknown): void {
+    for (const h of this.errorHandlers) h(e);
+  }
+
+  private receive(data: Buffer, from: Buffer, cmsgs: Cmsg[]): void {
+    let payload: Buffer, meta: RxMeta;
+    if (this.family === 4) {
+      const ip = splitIPv4(data);
+      if (!ip || ip.proto !== K.IPPROTO_VRRP) { this.stats.rxDropped++; return; }
+      payload = ip.payload;
+      meta = { src: ip.src, dst: ip.dst, ttl: ip.ttl, ifname: this.ifname };
+    } else {
+      const m = ipv6Meta(from, cmsgs, this.ifname);
+      if (!m) { this.stats.rxDropped++; return; }
+      payload = data;
+      meta = m;
+    }
+    this.stats.rxPackets++;
+    for (const h of this.handlers) h(payload, meta);
+  }
+
+  private sockaddr(dst: string): Buffer {
+    // Link-local and multicast destinations need the interface as scope id.
+    if (this.family === 4) return sockaddrIn(dst);
+    return sockaddrIn6(dst, isLinkLocal6(dst) || isMulticast(dst) ? this.ifindex : 0);
+  }
+
+  send(payload: Buffer, dst?: string): number {
+    const targets = dst !== undefined ? [dst] : this.peers.length > 0 ? this.peers : [this.group];
+    let sent = 0;
+    for (const t of targets) {
+      try {
+        if (this.tx.sendTo(payload, this.sockaddr(t)) < 0) {
+          this.stats.txErrors++;
+          this.error(Object.assign(new Error(`send to ${t}: socket buffer full (EAGAIN)`), { code: 'EAGAIN' }));
+          continue;
+        }
+        sent++;
+        this.stats.txPackets++;
+      } catch (e) {
+        this.stats.txErrors++;
+        this.error(e);
+      }
+    }
+    return sent;
+  }
+
+  onPacket(cb: PacketHandler): void { this.handlers.push(cb); }
+  onError(cb: (e: unknown) => void): void { this.errorHandlers.push(cb); }
+
+  close(): void {
+    this.rx.close();
+    if (this.tx !== this.rx) this.tx.close();
+  }
+}
+
+function checkFamily(addr: string, family: 4 | 6, what: string): void {
+  if (ipFamily(addr) !== family) throw new Error(`${what} ${addr} is not an IPv${family} address`);
+}
+
+/**
+ * Open the VRRP sockets of one (interface, family, group). Resolves the source address from the
+ * interface when none is given (async netlink lookup); everything after that is event-driven.
+ * Throws (with a message naming the interface) if the interface does not exist or has no usable
+ * source address.
+ */
+export async function openVrrpSocket(opts: VrrpSocketOptions): Promise<VrrpSocket> {
+  const { family, ifname } = opts;
+  const group = canonicalIp(opts.mcastGroup ?? (family === 4 ? VRRP_GROUP4 : VRRP_GROUP6));
+  checkFamily(group, family, 'multicast group');
+  if (!isMulticast(group)) throw new Error(`mcast group ${group} is not a multicast address`);
+  const peers = (opts.unicastPeers ?? []).map((p) => { checkFamily(p, family, 'unicast peer'); return canonicalIp(p); });
+  const ttl = opts.ttl ?? 255;
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 255) throw new Error(`ttl ${ttl} is not in 1..255`);
+  let ifindex: number;
+  try { ifindex = ifIndex(ifname); } catch (e) {
+    throw new Error(`interface ${ifname}: ${(e as Error).message}`);
+  }
+  let src = opts.unicastSrc;
+  if (src !== undefined) checkFamily(src, family, 'source address');
+  else src = family === 4 ? await rtnl().primaryIPv4(ifindex) : await rtnl().linkLocal6(ifindex);
+  if (!src) throw new Error(`interface ${ifname} has no ${family === 4 ? 'IPv4 address' : 'IPv6 link-local address'} to send VRRP from`);
+  src = canonicalIp(src);
+  return family === 4 ? open4(ifname, ifindex, group, src, peers, ttl) : open6(ifname, ifindex, group, src, peers, ttl);
+}
+
+function open4(ifname: string, ifindex: number, group: string, src: string, peers: string[], ttl: number): VrrpSocket {
+  const rx = new RawSocket(K.AF_INET, K.SOCK_RAW, K.IPPROTO_VRRP);
+  let tx: RawSocket | undefined;
+  try {
+    rx.bindToDevice(ifname)
+      .setInt(K.IPPROTO_IP, K.IP_MULTICAST_ALL, 0) // only the groups this socket joined
+      .setBuf(K.IPPROTO_IP, K.IP_ADD_MEMBERSHIP, ipMreqn(group, ifindex));
+    tx = new RawSocket(K.AF_INET, K.SOCK_RAW, K.IPPROTO_VRRP);
+    tx.bindToDevice(ifname)
+      .setInt(K.IPPROTO_IP, K.IP_MULTICAST_ALL, 0)
+      .setInt(K.SOL_SOCKET, K.SO_RCVBUF, 0) // send-only: the kernel rounds up to its minimum
+      .setInt(K.IPPROTO_IP, K.IP_TOS, VRRP_TOS)
+      .setInt(K.IPPROTO_IP, K.IP_TTL, ttl)
+      .setInt(K.IPPROTO_IP, K.IP_MULTICAST_TTL, 255)
+      .setInt(K.IPPROTO_IP, K.IP_MULTICAST_LOOP, 0)
+      .setBuf(K.IPPROTO_IP, K.IP_MULTICAST_IF, ipMreqn('0.0.0.0', ifindex, src))
+      .bind(sockaddrIn(src));
+    return new VrrpSocketImpl(4, ifname, ifindex, group, src, peers, rx, tx);
+  } catch (e) {
+    rx.close();
+    tx?.close();
+    throw new Error(`VRRP socket on ${ifname} (src ${src}, group ${group}): ${(e as Error).message}`);
+  }
+}
+
+function open6(ifname: string, ifindex: number, group: string, src: string, peers: string[], ttl: number): VrrpSocket {
+  const s = new RawSocket(K.AF_INET6, K.SOCK_RAW, K.IPPROTO_VRRP);
+  try {
+    s.bindToDevice(ifname)
+      .setInt(K.IPPROTO_IPV6, K.IPV6_CHECKSUM, 6) // kernel computes (tx) and verifies (rx) the v3 checksum
+      .setInt(K.IPPROTO_IPV6, K.IPV6_MULTICAST_ALL, 0)
+      .setInt(K.IPPROTO_IPV6, K.IPV6_MULTICAST_HOPS, 255)
+      .setInt(K.IPPROTO_IPV6, K.IPV6_UNICAST_HOPS, ttl)
+      .setInt(K.IPPROTO_IPV6, K.IPV6_MULTICAST_LOOP, 0)
+      .setInt(K.IPPROTO_IPV6, K.IPV6_MULTICAST_IF, ifindex)
+      .setInt(K.IPPROTO_IPV6, K.IPV6_TCLASS, VRRP_TOS)
+      .setInt(K.IPPROTO_IPV6, K.IPV6_RECVHOPLIMIT, 1)
+      .setInt(K.IPPROTO_IPV6, K.IPV6_RECVPKTINFO, 1)
+      .setBuf(K.IPPROTO_IPV6, K.IPV6_ADD_MEMBERSHIP, ipv6Mreq(group, ifindex))
+      .setBuf(K.IPPROTO_IPV6, K.IPV6_PKTINFO, in6Pktinfo(src, ifindex)); // sticky source + interface
+    return new VrrpSocketImpl(6, ifname, ifindex, group, src, peers, s, s);
+  } catch (e) {
+    s.close();
+    throw new Error(`VRRP socket on ${ifname} (src ${src}, group ${group}): ${(e as Error).message}`);
+  }
+}
+
+/** VRID of a VRRP v2/v3 payload (second byte in both versions), or undefined if too short. */
+export function vridOf(payload: Buffer): number | undefined {
+  return payload.length >= 2 ? payload[1] : undefined;
+}
+
+/**
+ * Several VRRP instances on one (interface, family, group) share one socket: register each VRID's
+ * handler here and pass `demux.dispatch` to onPacket. Packets for VRIDs nobody registered are
+ * counted (keepalived's log_unknown_vrids) and handed to `onUnknown` if set.
+ */
+export class VridDemux {
+  private readonly byVrid = new Map<number, PacketHandler>();
+  unknownVrid = 0;
+  onUnknown?: (vrid: number | undefined, payload: Buffer, meta: RxMeta) => void;
+
+  register(vrid: number, h: PacketHandler): void {
+    if (this.byVrid.has(vrid)) throw new Error(`VRID ${vrid} is already registered on this socket`);
+    this.byVrid.set(vrid, h);
+  }
+
+  unregister(vrid: number): void { this.byVrid.delete(vrid); }
+
+  get size(): number { return this.byVrid.size; }
+
+  readonly dispatch = (payload: Buffer, meta: RxMeta): void => {
+    const vrid = vridOf(payload);
+    const h = vrid === undefined ? undefined : this.byVrid.get(vrid);
+    if (h) h(payload, meta);
+    else { this.unknownVrid++; this.onUnknown?.(vrid, payload, meta); }
+  };
+}
