@@ -1,0 +1,216 @@
+// vrrp_track_process tracker: counts running processes that match, compares with a quorum.
+//
+// keepalived semantics kept:
+//   - exact match, never a regex: `process nginx` matches a process whose name (/proc/PID/comm, the
+//     "Name:" of /proc/PID/status, at most 15 characters) is exactly "nginx"; `ssh` does not match sshd;
+//   - with parameters, `param_match` or `full_command`, /proc/PID/cmdline is used instead: argv[0]
+//     must equal the configured process string, and the parameters must match:
+//       default            exactly the configured parameters, no more, no fewer;
+//       param_match partial  the configured parameters are the first n of the command's;
+//       param_match initial  like exact, but the last configured parameter may be a prefix;
+//     `param_match` without parameters means "the command has no parameters";
+//   - zombies are not counted (pgrep would count them; keepalived does not);
+//   - status is OK when quorum <= count <= quorum_max;
+//   - after the status would change, `fork_delay` (gaining quorum) / `terminate_delay` (losing it)
+//     must elapse with the new status still true before it is reported, to ride out restarts.
+// Deviation: keepalived learns about process changes from the kernel proc connector (netlink,
+// needs CAP_NET_ADMIN and a native socket); we rescan /proc every `pollIntervalMs` (default 1 s),
+// asynchronously, which costs a few ms per scan and adds up to one interval of detection latency.
+import { EventEmitter } from 'node:events';
+import { readdir, readFile } from 'node:fs/promises';
+import { silentLogger, type Logger } from '../notify/log.js';
+
+export type ParamMatch = 'exact' | 'partial' | 'initial';
+
+export interface TrackProcessConfig {
+  name: string;
+  /** `process CMD [params...]`: the command (name or path) */
+  process: string;
+  params?: string[];
+  /** `param_match initial|partial`; giving it (even 'exact') with no params means "no parameters". */
+  paramMatch?: ParamMatch;
+  fullCommand?: boolean;
+  quorum?: number;
+  quorumMax?: number;
+  forkDelayMs?: number;
+  terminateDelayMs?: number;
+  weight?: number;
+  reverse?: boolean;
+  pollIntervalMs?: number;
+  /** For tests: an alternative /proc. */
+  procRoot?: string;
+  log?: Logger;
+}
+
+export interface ProcessInfo {
+  pid: number;
+  comm: string;
+  argv: string[];
+  zombie: boolean;
+}
+
+const COMM_LEN = 15;
+
+function usesCmdline(c: TrackProcessConfig): boolean {
+  return !!c.fullCommand || (c.params !== undefined && c.params.length > 0) || c.paramMatch !== undefined;
+}
+
+/** Does one process match the configuration? Pure. */
+export function processMatches(c: TrackProcessConfig, p: ProcessInfo): boolean {
+  if (p.zombie) return false;
+  if (!usesCmdline(c)) return p.comm === c.process.slice(0, COMM_LEN);
+  if (p.argv.length === 0 || p.argv[0] !== c.process) return false;
+  const want = c.params ?? [];
+  const got = p.argv.slice(1);
+  const mode = c.paramMatch ?? 'exact';
+  if (c.fullCommand && c.params === undefined && c.paramMatch === undefined) return true; // argv[0] only
+  if (mode === 'partial') return got.length >= want.length && want.every((w, i) => got[i] === w);
+  if (got.length !== want.length) return false;
+  return want.every((w, i) => (mode === 'initial' && i === want.length - 1 ? (got[i] as string).startsWith(w) : got[i] === w));
+}
+
+export function quorumMet(count: number, quorum = 1, quorumMax = Infinity): boolean {
+  return count >= quorum && count <= quorumMax;
+}
+
+async function readProc(root: string, pid: number, needCmdline: boolean): Promise<ProcessInfo | undefined> {
+  try {
+    const stat = await readFile(`${root}/${pid}/stat`, 'utf8');
+    // "pid (comm) S ...": comm may contain spaces and parentheses, the state follows the last ')'.
+    const close = stat.lastIndexOf(')');
+    const open = stat.indexOf('(');
+    const comm = stat.slice(open + 1, close);
+    const state = stat.slice(close + 2, close + 3);
+    let argv: string[] = [];
+    if (needCmdline) {
+      const raw = await readFile(`${root}/${pid}/cmdline`, 'utf8');
+      argv = raw.split('\0');
+      if (argv.length > 0 && argv[argv.length - 1] === '') argv.pop();
+    }
+    return { pid, comm, argv, zombie: state === 'Z' || state === 'X' };
+  } catch {
+    return undefined; // exited while we looked
+  }
+}
+
+/** Scan /proc once and return the matching pids. */
+export async function findMatchingProcesses(c: TrackProcessConfig): Promise<number[]> {
+  const root = c.procRoot ?? '/proc';
+  let names: string[];
+  try {
+    names = await readdir(root);
+  } catch {
+    return [];
+  }
+  const need = usesCmdline(c);
+  const out: number[] = [];
+  for (const n of names) {
+    if (!/^[1-9][0-9]*$/.test(n)) continue;
+    const info = await readProc(root, Number(n), need);
+    if (info && processMatches(c, info)) out.push(info.pid);
+  }
+  return out;
+}
+
+export interface TrackProcessEvents {
+  change: [up: boolean, count: number];
+}
+
+export class ProcessTracker extends EventEmitter<TrackProcessEvents> {
+  private status: boolean | undefined;
+  private pendingUntil?: { up: boolean; timer: NodeJS.Timeout };
+  private timer?: NodeJS.Timeout;
+  private scanning = false;
+  private running = false;
+  private lastCount = 0;
+  private readonly log: Logger;
+
+  constructor(readonly config: TrackProcessConfig) {
+    super();
+    this.log = config.log ?? silentLogger;
+  }
+
+  /** Quorum state; undefined before the first scan. */
+  get up(): boolean | undefined {
+    return this.status;
+  }
+
+  get count(): number {
+    return this.lastCount;
+  }
+
+  /** First scan sets the state directly (no delays), then polling starts. Resolves the initial state. */
+  async start(): Promise<boolean> {
+    this.running = true;
+    const pids = await findMatchingProcesses(this.config);
+    this.lastCount = pids.length;
+    this.status = quorumMet(pids.length, this.config.quorum, this.config.quorumMax);
+    this.schedule();
+    return this.status;
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => void this.scan(), this.config.pollIntervalMs ?? 1000);
+  }
+
+  /** One scan + state evaluation (exposed for tests); never throws. */
+  async scan(): Promise<void> {
+    if (this.scanning || !this.running) return;
+    this.scanning = true;
+    try {
+      const pids = await findMatchingProcesses(this.config);
+      if (!this.running) return;
+      this.lastCount = pids.length;
+      this.evaluate(quorumMet(pids.length, this.config.quorum, this.config.quorumMax));
+    } finally {
+      this.scanning = false;
+      clearTimeout(this.timer);
+      this.schedule();
+    }
+  }
+
+  private evaluate(now: boolean): void {
+    if (now === this.status) {
+      // Back to the reported state before the delay ran out: a bounce, forget it.
+      if (this.pendingUntil) {
+        clearTimeout(this.pendingUntil.timer);
+        this.pendingUntil = undefined;
+      }
+      return;
+    }
+    if (this.pendingUntil?.up === now) return; // already waiting for this change
+    const delay = now ? this.config.forkDelayMs ?? 0 : this.config.terminateDelayMs ?? 0;
+    if (delay <= 0) {
+      this.commit(now);
+      return;
+    }
+    if (this.pendingUntil) clearTimeout(this.pendingUntil.timer);
+    this.pendingUntil = {
+      up: now,
+      timer: setTimeout(() => {
+        this.pendingUntil = undefined;
+        // Re-check after the delay: only a status that still holds is reported.
+        void findMatchingProcesses(this.config).then((pids) => {
+          if (!this.running) return;
+          this.lastCount = pids.length;
+          const still = quorumMet(pids.length, this.config.quorum, this.config.quorumMax);
+          if (still === now && still !== this.status) this.commit(still);
+        });
+      }, delay),
+    };
+  }
+
+  private commit(up: boolean): void {
+    this.status = up;
+    this.log.info(`Quorum ${up ? 'gained' : 'lost'} for tracked process ${this.config.name} (${this.lastCount} running)`);
+    this.emit('change', up, this.lastCount);
+  }
+
+  stop(): void {
+    this.running = false;
+    clearTimeout(this.timer);
+    if (this.pendingUntil) clearTimeout(this.pendingUntil.timer);
+    this.pendingUntil = undefined;
+  }
+}
