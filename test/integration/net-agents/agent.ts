@@ -110,8 +110,8 @@ const ops: Record<string, (a: Args) => unknown> = {
     }
     const t1 = performance.now();
     for (let i = 0; i < n; i++) {
-      await nl.addAddress({ ifname: a.ifname as string, addr: `fd00:bench::${(i % 200) + 1}`, prefix: 128, nodad: true });
-      await nl.delAddress({ ifname: a.ifname as string, addr: `fd00:bench::${(i % 200) + 1}`, prefix: 128 });
+      await nl.addAddress({ ifname: a.ifname as string, addr: `fd00:beef::${(i % 200) + 1}`, prefix: 128, nodad: true });
+      await nl.delAddress({ ifname: a.ifname as string, addr: `fd00:beef::${(i % 200) + 1}`, prefix: 128 });
     }
     const t2 = performance.now();
     for (let i = 0; i < n; i++) {
