@@ -268,13 +268,22 @@ export class Rtnl {
     const linkinfo = Buffer.concat([nla(1 /* IFLA_INFO_KIND */, Buffer.from('macvlan\0')),
       nla(2 /* IFLA_INFO_DATA */, nla(1 /* IFLA_MACVLAN_MODE */, u32(mode)))]);
     const attrs: NL.ifla.LinkAttrs = { ifname: name, link: u32(parentIndex), address: Buffer.from(mac.split(':').map((x) => parseInt(x, 16))), linkinfo };
-    if (addrGenModeNone) {
-      // IFLA_AF_SPEC { AF_INET6 { IFLA_INET6_ADDR_GEN_MODE = NONE } }: no EUI-64 link-local from the
-      // VMAC, like keepalived (it copies the parent's link-local instead, see vmac.ts).
-      attrs.afSpec = new Map([[10, nla(8 /* IFLA_INET6_ADDR_GEN_MODE */, Buffer.from([1]))]]);
-    }
     await this.call(`create macvlan ${name}`, () =>
       this.sock.newLink({}, attrs, { flags: NLM_F_CREATE | NLM_F_EXCL, timeout: REQUEST_TIMEOUT_MS }));
+    // The kernel rejects IFLA_AF_SPEC in the create request (EAFNOSUPPORT: the IPv6 part of the
+    // device does not exist yet, `ip link add … addrgenmode none` fails the same way), so set it now,
+    // while the link is still down and has no link-local yet.
+    if (addrGenModeNone) await this.setAddrGenModeNone(name);
+  }
+
+  /**
+   * IFLA_AF_SPEC { AF_INET6 { IFLA_INET6_ADDR_GEN_MODE = NONE } }: no EUI-64 link-local from the
+   * link's MAC when it comes up, like keepalived's VMACs (it copies the parent's link-local instead).
+   */
+  async setAddrGenModeNone(ref: IfRef): Promise<void> {
+    const index = this.index(ref);
+    const afSpec = new Map([[10, nla(8 /* IFLA_INET6_ADDR_GEN_MODE */, Buffer.from([1]))]]);
+    await this.call(`set addrgenmode none on ${ref}`, () => this.sock.setLink({ index }, { afSpec }, { timeout: REQUEST_TIMEOUT_MS }));
   }
 
   /** Delete a link; false when it did not exist. */

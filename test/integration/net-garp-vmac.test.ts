@@ -1,0 +1,115 @@
+// GARP, unsolicited NA and VMAC against the real kernel: a peer's stale neighbour entry must be
+// repointed to our MAC (or the VMAC); the macvlan must look exactly like keepalived's.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Lab, labUnavailable, sh, waitFor } from '../helpers/netns.js';
+import { Agent } from './net-agents/client.js';
+
+const skip = labUnavailable();
+
+describe('net: GARP, unsolicited NA, VMAC', { skip }, () => {
+  const lab = new Lab('ng');
+  let a: Agent;
+  let nsA: string, nsB: string;
+  const ipA = (...args: string[]) => sh('ip', ['-n', nsA, ...args]);
+  const ipB = (...args: string[]) => sh('ip', ['-n', nsB, ...args]);
+  const neighB = (addr: string) => ipB('neigh', 'show', addr, 'dev', 'eth0');
+
+  before(async () => {
+    lab.addHost('a', '192.0.2.1/24', 'fd00:1::1/64');
+    lab.addHost('b', '192.0.2.2/24', 'fd00:1::2/64');
+    nsA = lab.host('a').ns;
+    nsB = lab.host('b').ns;
+    // Let GARP/NA override an entry at once (default locktime is 1 s after the last update).
+    sh('ip', ['netns', 'exec', nsB, 'sysctl', '-qw', 'net.ipv4.neigh.eth0.locktime=0', 'net.ipv6.neigh.eth0.locktime=0']);
+    a = await Agent.start(lab, 'a');
+  });
+  after(async () => { await lab.teardown(); });
+
+  function stale(addr: string, mac: string): void {
+    ipB('neigh', 'replace', addr, 'lladdr', mac, 'dev', 'eth0', 'nud', 'stale');
+    assert.match(neighB(addr), new RegExp(`lladdr ${mac}`));
+  }
+
+  test('GARP from the interface MAC repoints the peer\'s stale ARP entry', async () => {
+    const mac = (await a.call('getLink', { ifname: 'eth0' })).mac as string;
+    stale('192.0.2.100', '02:00:00:00:00:99');
+    const r = await a.call('garp', { ifname: 'eth0', vip: '192.0.2.100' });
+    assert.deepEqual(r.stats, { sent: 1, errors: 0 });
+    assert.equal(r.mac, mac);
+    await waitFor(() => neighB('192.0.2.100').includes(`lladdr ${mac}`), 5000);
+  });
+
+  test('vrrp_garp_interval spaces GARPs on one interface', async () => {
+    const r = await a.call('garp', { ifname: 'eth0', vip: '192.0.2.100', count: 3, intervalMs: 100 });
+    assert.equal(r.stats.sent, 3);
+    const t: number[] = r.times;
+    for (let i = 1; i < t.length; i++) assert.ok(t[i]! - t[i - 1]! >= 95, `gap ${t[i]! - t[i - 1]!} ms`);
+  });
+
+  test('unsolicited NA repoints the peer\'s stale IPv6 neighbour entry', async () => {
+    const mac = (await a.call('getLink', { ifname: 'eth0' })).mac as string;
+    stale('fd00:1::100', '02:00:00:00:00:98');
+    const r = await a.call('na', { ifname: 'eth0', vip: 'fd00:1::100' });
+    assert.deepEqual(r.stats, { sent: 1, errors: 0 });
+    await waitFor(() => neighB('fd00:1::100').includes(`lladdr ${mac}`), 5000);
+    const paced = await a.call('na', { ifname: 'eth0', vip: 'fd00:1::100', count: 2, intervalMs: 100 });
+    assert.ok(paced.times[1] - paced.times[0] >= 95);
+  });
+
+  test('IPv4 VMAC: macvlan private, 00:00:5e:00:01:VRID, keepalived sysctls, GARP from the VMAC, removed and parent restored', async () => {
+    const v = await a.call('vmacCreate', { parent: 'eth0', vrid: 51, family: 4 });
+    assert.deepEqual(v.mac, '00:00:5e:00:01:33');
+    const d = ipA('-d', 'link', 'show', 'dev', 'vrrp.51');
+    assert.match(d, /vrrp\.51@eth0: <BROADCAST,MULTICAST,UP,LOWER_UP>/);
+    assert.match(d, /link\/ether 00:00:5e:00:01:33/);
+    assert.match(d, /macvlan mode private/);
+    assert.match(d, /addrgenmode none/);
+    const sc = async (k: string) => a.call('sysctl', { key: k });
+    assert.equal(await sc('net/ipv4/conf/vrrp.51/arp_ignore'), '1');
+    assert.equal(await sc('net/ipv4/conf/vrrp.51/accept_local'), '1');
+    assert.equal(await sc('net/ipv4/conf/vrrp.51/rp_filter'), '0');
+    assert.equal(await sc('net/ipv4/conf/vrrp.51/promote_secondaries'), '1');
+    assert.equal(await sc('net/ipv6/conf/vrrp.51/disable_ipv6'), '1');
+    assert.equal(await sc('net/ipv4/conf/eth0/arp_ignore'), '1');
+    assert.equal(await sc('net/ipv4/conf/eth0/arp_filter'), '1');
+    await a.call('addAddress', { ifname: 'vrrp.51', addr: '192.0.2.101', prefix: 32 });
+    stale('192.0.2.101', '02:00:00:00:00:97');
+    await a.call('garp', { ifname: 'vrrp.51', vip: '192.0.2.101' });
+    await waitFor(() => neighB('192.0.2.101').includes('lladdr 00:00:5e:00:01:33'), 5000);
+    await a.call('vmacDestroy', { ifname: 'vrrp.51' });
+    assert.doesNotMatch(ipA('link', 'show'), /vrrp\.51/);
+    assert.equal(await sc('net/ipv4/conf/eth0/arp_ignore'), '0');
+    assert.equal(await sc('net/ipv4/conf/eth0/arp_filter'), '0');
+  });
+
+  test('IPv6 VMAC: 00:00:5e:00:02:VRID with the parent\'s link-local, NA from the VMAC', async () => {
+    const parentLl = await a.call('linkLocal6', { ifname: 'eth0' });
+    const v = await a.call('vmacCreate', { parent: 'eth0', vrid: 52, family: 6 });
+    assert.equal(v.mac, '00:00:5e:00:02:34');
+    assert.equal(await a.call('linkLocal6', { ifname: 'vrrp.52' }), parentLl);
+    await a.call('addAddress', { ifname: 'vrrp.52', addr: 'fd00:1::102', prefix: 128, nodad: true });
+    stale('fd00:1::102', '02:00:00:00:00:96');
+    await a.call('na', { ifname: 'vrrp.52', vip: 'fd00:1::102' });
+    await waitFor(() => neighB('fd00:1::102').includes('lladdr 00:00:5e:00:02:34'), 5000);
+    await a.call('vmacDestroy', { ifname: 'vrrp.52' });
+    assert.doesNotMatch(ipA('link', 'show'), /vrrp\.52/);
+  });
+
+  test('stale VMAC cleanup removes leftover VRRP macvlans only', async () => {
+    ipA('link', 'add', 'vrrp.99', 'link', 'eth0', 'type', 'macvlan', 'mode', 'private');
+    ipA('link', 'set', 'vrrp.99', 'address', '00:00:5e:00:01:63');
+    ipA('link', 'add', 'vrrp.98', 'link', 'eth0', 'type', 'macvlan', 'mode', 'bridge'); // random MAC: not ours
+    ipA('link', 'add', 'vrrp.97', 'link', 'eth0', 'type', 'macvlan');
+    ipA('link', 'set', 'vrrp.97', 'address', '00:00:5e:00:02:61');
+    assert.deepEqual(await a.call('cleanupStaleVmacs', { keep: ['vrrp.97'] }), ['vrrp.99']);
+    const links = ipA('link', 'show');
+    assert.doesNotMatch(links, /vrrp\.99/);
+    assert.match(links, /vrrp\.98/);
+    assert.match(links, /vrrp\.97/);
+    // a leftover with the name we want is replaced, not an error
+    const v = await a.call('vmacCreate', { parent: 'eth0', vrid: 97, family: 6, name: 'vrrp.97' });
+    assert.equal(v.mac, '00:00:5e:00:02:61');
+    await a.call('vmacDestroy', { ifname: 'vrrp.97' });
+  });
+});
