@@ -423,6 +423,11 @@ class Reader {
     const pattern = m[2]!.replace(/[ \t]+$/, '');
     if (pattern.length === 0) return false;
     const sev = (check: IncludeCheck): Severity => (checks.has(check) ? 'error' : 'warning');
+    let checkFailed = false;
+    const say = (check: IncludeCheck, message: string): void => {
+      if (checks.has(check)) checkFailed = true;
+      this.report(sev(check), pos, message);
+    };
     const alternatives = expandBraces(pattern);
     if (!alternatives) {
       this.report('error', pos, `include '${truncateForMessage(pattern)}': brace expansion gives too many file names - skipping`);
@@ -434,24 +439,25 @@ class Reader {
     if (!braced) {
       if (matchesPerAlt[0]!.length === 0) {
         if (hasWildcard(pattern)) {
-          if (checks.has('wildcard_match')) this.report('error', pos, `No config files matched '${pattern}'.`);
-        } else this.report(sev('match'), pos, `Config files missing '${pattern}'.`);
+          if (checks.has('wildcard_match')) say('wildcard_match', `No config files matched '${pattern}'.`);
+        } else say('match', `Config files missing '${pattern}'.`);
       }
     } else {
       const literalMissing = alternatives.filter((alt, i) => !hasWildcard(alt) && matchesPerAlt[i]!.length === 0).length;
       const anyMatch = matchesPerAlt.some((ms) => ms.length > 0);
-      if (!anyMatch && literalMissing > 0) this.report(sev('brace_match'), pos, `Config files missing '${pattern}'.`);
-      else if (literalMissing > 0) this.report(sev('brace_match'), pos, `Some config files missing: "${pattern}".`);
+      if (!anyMatch && literalMissing > 0) say('brace_match', `Config files missing '${pattern}'.`);
+      else if (literalMissing > 0) say('brace_match', `Some config files missing: "${pattern}".`);
     }
-    // Files are read in glob order; pushing in reverse puts the first one on top of the stack.
     const matches = matchesPerAlt.flat();
+    for (const match of matches) {
+      if (match.isDirectory) say('readable', `Configuration file '${match.shown}' is a directory - skipping`);
+    }
+    // keepalived reads none of the files when a check the include asked for fails.
+    if (checkFailed) return true;
     const toRead: { shown: string; absolute: string }[] = [];
     const chain = this.stack.filter((s): s is FileSource => s.kind === 'file');
     for (const match of matches) {
-      if (match.isDirectory) {
-        this.report(sev('readable'), pos, `Configuration file '${match.shown}' is a directory - skipping`);
-        continue;
-      }
+      if (match.isDirectory) continue;
       if (chain.some((f) => f.absolute === match.absolute)) {
         const names = [...chain.map((f) => f.file), match.absolute].join(' -> ');
         this.report('error', pos, `include loop: ${names} - skipping '${match.shown}'`);

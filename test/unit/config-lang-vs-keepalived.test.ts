@@ -1,0 +1,112 @@
+// Differential check of the language front end against the real keepalived 2.2.7 (`keepalived -t`).
+// Probe configurations use only unknown top-level keywords, so keepalived reports every line it
+// ends up with as "(Line N) Unknown keyword 'K'": that shows its comment stripping, quoting,
+// parameter expansion, conditional lines, ~SEQ/~LST and includes, with line numbers, and we compare
+// it with the tree our reader builds. Skipped when keepalived is not installed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { readConfig } from '../../src/config/reader.js';
+
+const KEEPALIVED = (() => {
+  const r = spawnSync('keepalived', ['-v'], { encoding: 'utf8' });
+  return r.error ? undefined : 'keepalived';
+})();
+const skip = KEEPALIVED ? false : 'keepalived is not installed';
+const CONFIG_ID = 'lab1';
+/** Messages we produce with keepalived's wording, compared alongside the Unknown keyword lines. */
+const SHARED_WORDING = [/^Invalid ~(SEQ|LST)/, /^~SEQx is only/, /^~LST specification has too many/, /^Config files missing/, /^No config files matched/, /^Some config files missing/, /^Configuration file '.*' is (a directory|not a regular)/, /^Extra '\}' found/, /^Unterminated quote/, /^Unmatched quote/];
+
+let dir = '';
+before(() => { dir = mkdtempSync(join(tmpdir(), 'vipd-lang-')); });
+after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+
+let probeNo = 0;
+/** Writes the probe, runs both readers, returns [keepalived's lines, ours] as sorted "file:line message". */
+function compare(text: string, extraFiles: Record<string, string> = {}): { theirs: string[]; ours: string[] } {
+  const probeDir = join(dir, `p${++probeNo}`);
+  mkdirSync(probeDir, { recursive: true });
+  for (const [name, content] of Object.entries(extraFiles)) {
+    mkdirSync(join(probeDir, name, '..'), { recursive: true });
+    writeFileSync(join(probeDir, name), content);
+  }
+  const main = join(probeDir, 'main.conf');
+  writeFileSync(main, `zzstart\n${text}`);
+  const r = spawnSync(KEEPALIVED!, ['-t', '-l', '-D', '-i', CONFIG_ID, '-f', main], { encoding: 'utf8', timeout: 20_000 });
+  const out = `${r.stdout}${r.stderr}`.split('\n');
+  // keepalived -t checks the configuration in the parent and again in each child; keep the parent's
+  // report, which ends where the second report of the first line begins.
+  const parent: string[] = [];
+  let starts = 0;
+  for (const l of out) {
+    if (l.includes("Unknown keyword 'zzstart'") && ++starts > 1) break;
+    parent.push(l);
+  }
+  const theirs: string[] = [];
+  for (const l of parent) {
+    const m = /^\((?:(.+?): )?Line (\d+)\) (.*)$/.exec(l);
+    if (!m) continue;
+    const message = m[3]!;
+    if (message === "Unknown keyword '}'") continue; // keyword-level report of a stray brace
+    if (!message.startsWith('Unknown keyword') && !SHARED_WORDING.some((re) => re.test(message))) continue;
+    theirs.push(`${m[1] ? basename(m[1]) : 'main.conf'}:${m[2]} ${message}`);
+  }
+  const result = readConfig(main, { configId: CONFIG_ID, randomSeed: 7 });
+  const ours: string[] = [];
+  for (const n of result.nodes) ours.push(`${basename(n.file)}:${n.line} Unknown keyword '${n.keyword}'`);
+  for (const d of result.diagnostics) {
+    if (SHARED_WORDING.some((re) => re.test(d.message))) ours.push(`${basename(d.file)}:${d.line} ${d.message}`);
+  }
+  return { theirs: theirs.sort(), ours: ours.sort() };
+}
+
+function same(text: string, extraFiles?: Record<string, string>): void {
+  const { theirs, ours } = compare(text, extraFiles);
+  assert.ok(theirs.length > 1, `keepalived reported nothing useful for:\n${text}`);
+  assert.deepEqual(ours, theirs);
+}
+
+test('comments, quoting and whitespace match keepalived', { skip }, () => {
+  same('k1 a # c\n"k 2" x\n  ! c\nk3"q r"\n\'k4 x\'\nk5\\#x\n\tk6\tx\nk7\r\n\n\nk8 "a # b" # c\nk9\\!y\n');
+});
+
+test('parameter definitions and expansion match keepalived', { skip }, () => {
+  same('$A=foo bar\n$A\n${A}x\n$Ax\n$B =x\n$E=\n$E zz\n$U\n$R=$S\n$S=s1\n$R\n$S=s2\n$R\n$C=c1,\n$C\n');
+});
+
+test('multi-line definitions match keepalived', { skip }, () => {
+  same('$M=a1 \\\n a2 x \\\n a3\nfoo\nk $M\n$M\n$N=\\\n n1 \\\n n2\n$N\nk ${N}\n$P=p1 \\\n\n$P\nend\n');
+});
+
+test('~SEQ and ~LST match keepalived', { skip }, () => {
+  same('~SEQ(i, 1, 3) k$i\n~SEQ(i,3) a$i\n~SEQ(i,5,-2,1) b$i\n~SEQx(i,9,12) c${i}z\n~SEQ(i,0) d$i\n~SEQ(i,-2) e$i\n' +
+    '~SEQ(i,1,2) ~SEQ(j,1,2) f${i}_$j\n~LST(v, a, b, c) g$v\n~LST({x,y}, {1,2}, {3,4}) h${x}_$y\n~LST(v,a,b) ~SEQ(i,1,2) w${v}$i\n' +
+    '$N=2\n~SEQ(i,0x1,$N) n$i\n');
+});
+
+test('invalid ~SEQ/~LST give the same messages as keepalived', { skip }, () => {
+  same('~SEQ(i,1,0,3) x$i\n~SEQ(i) y\n~SEQ x\n~SEQ(i,a) z$i\n~SEQx(i,-1,2) w$i\n~LST(v) z\n~LST(v,p q) z\n~LST({x,y}, {1,2,3}) m\nafter\n');
+});
+
+test('conditional lines and predefined parameters match keepalived', { skip }, () => {
+  same('@lab1 k1\n@^lab1 k2\n@other k3\n@^other k4\n@lab1\n@^x\tk5\n${_INSTANCE}\n${_PWD}\nk6 ${_HASH}x\n${_BANG}z\nk7\n');
+});
+
+test('includes (glob, braces, relative to the including file, nested) match keepalived', { skip }, () => {
+  same('include sub/*.conf\ninclude sub/{b,a}.conf\nk_after\ninclude sub/deeper/inner.conf\n', {
+    'sub/a.conf': 'ka\n',
+    'sub/b.conf': '\nkb\n$FROM_B=defined_in_b\n',
+    'sub/deeper/inner.conf': 'k_inner $FROM_B\ninclude ../a.conf\n',
+  });
+});
+
+test('missing and unusable includes are reported like keepalived', { skip }, () => {
+  same('include nothere.conf\nincludew none*\ninclude sub/{x,y}.conf\ninclude sub\nincludeb sub/{a,none}.conf\nk\n', { 'sub/a.conf': 'ka\n' });
+});
+
+test('stray braces and unterminated quotes are reported like keepalived', { skip }, () => {
+  same('}\nk1\nk2 "abc\nk3\n');
+});
