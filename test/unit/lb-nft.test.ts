@@ -1,0 +1,80 @@
+// nftables rendering, weighted slot layout and backend validation (pure).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderRuleset } from '../../src/lb/nft.js';
+import { slotWeights, interleavedSlots, contiguousSlots } from '../../src/lb/slots.js';
+import { validateForBackend } from '../../src/lb/validate.js';
+import type { ServiceState } from '../../src/lb/types.js';
+
+const base: ServiceState = { name: 'web', vip: '203.0.113.10', port: 80, family: 'inet', protocol: 'TCP', lbAlgo: 'wrr', lbKind: 'NAT', usingSorryServer: false,
+  backends: [{ ip: '198.51.100.11', port: 80, weight: 3 }, { ip: '198.51.100.12', port: 8080, weight: 1 }] };
+
+test('slot weights: gcd reduction, cap keeps every live server', () => {
+  assert.deepEqual(slotWeights([30, 10, 20]), [3, 1, 2]);
+  assert.deepEqual(slotWeights([0, 5]), [0, 1]);
+  const capped = slotWeights([100000, 1], 1024);
+  assert.ok(capped[0]! <= 1024 && capped[1] === 1);
+});
+
+test('interleaved slots give each backend its weight share, spread out', () => {
+  const s = interleavedSlots([3, 1, 1]);
+  assert.equal(s.length, 5);
+  assert.deepEqual([0, 1, 2].map((i) => s.filter((x) => x === i).length), [3, 1, 1]);
+  assert.notDeepEqual(s.slice(0, 3), [0, 0, 0], 'weight 3 is not three consecutive slots');
+  assert.deepEqual(interleavedSlots([1, 1, 1]), [0, 1, 2]);
+  assert.deepEqual(contiguousSlots([2, 1]), [0, 0, 1]);
+});
+
+test('ruleset is one atomic replace of the vipd table', () => {
+  const r = renderRuleset([base]);
+  const lines = r.split('\n');
+  assert.deepEqual(lines.slice(0, 3), ['add table inet vipd', 'delete table inet vipd', 'table inet vipd {']);
+  assert.match(r, /ip daddr 203\.0\.113\.10 tcp dport 80 jump vs0/);
+  assert.match(r, /numgen inc mod 4 vmap \{ 0 : jump vs0_b0, 1 : jump vs0_b0, 2 : jump vs0_b1, 3 : jump vs0_b0 \}/);
+  assert.match(r, /meta l4proto tcp dnat ip to 198\.51\.100\.12:8080/);
+  assert.doesNotMatch(r, /persist/);
+  assert.match(renderRuleset([base], { table: 'lb2' }), /^add table inet lb2\n/);
+});
+
+test('rr ignores weights except 0; sh/mh hash the source address', () => {
+  const rr = renderRuleset([{ ...base, lbAlgo: 'rr', backends: [...base.backends, { ip: '198.51.100.13', port: 80, weight: 0 }] }]);
+  assert.match(rr, /numgen inc mod 2 vmap/);
+  assert.doesNotMatch(rr, /198\.51\.100\.13/, 'weight 0 (inhibited) gets no new connections');
+  const sh = renderRuleset([{ ...base, lbAlgo: 'sh' }]);
+  assert.match(sh, /jhash ip saddr mod 4 seed 0x[0-9a-f]+ vmap/);
+});
+
+test('persistence: dynamic map with timeout, lookup first, update in each backend chain', () => {
+  const r = renderRuleset([{ ...base, persistenceTimeout: 360 }]);
+  assert.match(r, /map vs0_persist \{\n\s+type ipv4_addr : ipv4_addr \. inet_service; flags dynamic, timeout; timeout 360s;/);
+  assert.match(r, /meta l4proto tcp ip saddr @vs0_persist dnat ip addr \. port to ip saddr map @vs0_persist/);
+  assert.match(r, /update @vs0_persist \{ ip saddr : 198\.51\.100\.12 \. 8080 \}/);
+});
+
+test('fwmark, UDP and IPv6 services', () => {
+  const r = renderRuleset([
+    { ...base, name: 'fw', vip: undefined, port: undefined, fwmark: 7, lbAlgo: 'rr', backends: [{ ip: '198.51.100.11', port: 0, weight: 1 }] },
+    { ...base, name: 'v6', vip: 'fd00::10', port: 53, family: 'inet6', protocol: 'UDP', lbAlgo: 'rr', backends: [{ ip: 'fd00::11', port: 53, weight: 1 }] },
+  ]);
+  assert.match(r, /meta mark 7 jump vs0/);
+  assert.match(r, /chain vs0_b0 \{\n\s+dnat ip to 198\.51\.100\.11\n/);
+  assert.match(r, /ip6 daddr fd00::10 udp dport 53 jump vs1/);
+  assert.match(r, /meta l4proto udp dnat ip6 to \[fd00::11\]:53/);
+});
+
+test('a service without backends is rejected, not silently dropped', () => {
+  const r = renderRuleset([{ ...base, name: 'say "hi"', backends: [] }]);
+  assert.doesNotMatch(r, /jump vs0/);
+  assert.match(r, /chain input \{[^}]*ip daddr 203\.0\.113\.10 tcp dport 80 reject with icmpx port-unreachable comment "say 'hi' has no backend"/);
+});
+
+test('validation names the backend and the unsupported choice', () => {
+  assert.deepEqual(validateForBackend(base), []);
+  const wlc = validateForBackend({ ...base, lbAlgo: 'wlc' });
+  assert.equal(wlc.length, 1);
+  assert.match(wlc[0]!.message, /lb_algo wlc is not supported by the nftables backend \(supported: rr, wrr, sh, mh\)/);
+  assert.match(validateForBackend({ ...base, lbKind: 'DR' })[0]!.message, /lb_kind DR is not supported by the nftables backend/);
+  assert.match(validateForBackend({ realServers: [], vip: '203.0.113.1', port: 80 })[0]!.message, /default is wlc/);
+  assert.match(validateForBackend({ ...base, vip: undefined })[0]!.message, /address and a port, or a fwmark/);
+  assert.match(validateForBackend(base, 'ipvs')[0]!.message, /untested stub/);
+});
