@@ -304,37 +304,41 @@ function onAdvert(w: Work, acts: Action[], adv: Advert, src: string, now: number
     acts.push({ type: 'log', level: 'warn', message: `(${cfg.name}) advert with our own address ${src} ignored` });
     return;
   }
-  if (owner) trackOwnerConflict(w, acts, adv, src, now);
+  if (w.state === 'BACKUP') onAdvertBackup(w, acts, adv, now);
+  else onAdvertMaster(w, acts, adv, src, addrCmp, now);
+  // After the election step, so that a losing owner first yields at 255 and then drops to 254.
+  if (owner) trackOwnerConflict(w, acts, adv, src, addrCmp, now);
+}
 
-  if (w.state === 'BACKUP') {
-    if (adv.priority === PRIO_STOP) {
-      // The master resigned: take over after Skew_Time only (fast takeover).
-      setTimer(w, acts, 'master-down', now + skewMs(cfg.version, skewPriority(w), w.masterAdverIntCs * 10));
-      return;
-    }
-    if (!preempts(cfg) || adv.priority >= w.priority) {
-      if (adv.priority >= w.priority) w.preemptAt = null;
-      acceptMaster(w, acts, adv, now);
-      return;
-    }
-    // A lower-priority master and we preempt. With preempt_delay we tolerate it for a while.
-    if (cfg.preemptDelayMs > 0) {
-      if (w.preemptAt === null) w.preemptAt = now + cfg.preemptDelayMs;
-      if (now < w.preemptAt) acceptMaster(w, acts, adv, now);
-    }
-    return; // discard: the master-down timer runs out and we take over
+function onAdvertBackup(w: Work, acts: Action[], adv: Advert, now: number): void {
+  const cfg = w.cfg;
+  if (adv.priority === PRIO_STOP) {
+    // The master resigned: take over after Skew_Time only (fast takeover).
+    setTimer(w, acts, 'master-down', now + skewMs(cfg.version, skewPriority(w), w.masterAdverIntCs * 10));
+    return;
   }
+  if (!preempts(cfg) || adv.priority >= w.priority) {
+    if (adv.priority >= w.priority) w.preemptAt = null;
+    acceptMaster(w, acts, adv, now);
+    return;
+  }
+  // A lower-priority master and we preempt. With preempt_delay we tolerate it for a while.
+  if (cfg.preemptDelayMs > 0) {
+    if (w.preemptAt === null) w.preemptAt = now + cfg.preemptDelayMs;
+    if (now < w.preemptAt) acceptMaster(w, acts, adv, now);
+  }
+  // Otherwise discard: the master-down timer runs out and we take over.
+}
 
-  // MASTER
+function onAdvertMaster(w: Work, acts: Action[], adv: Advert, src: string, addrCmp: number, now: number): void {
+  const cfg = w.cfg;
   if (adv.priority === PRIO_STOP) {
     // Another master resigned: advertise at once so backups do not wait (RFC §6.4.3).
     acts.push({ type: 'send-advert', priority: w.priority });
     setTimer(w, acts, 'advert', now + cfg.advertIntCs * 10);
     return;
   }
-  // Two owners compare as equals (both 255) so the address alone decides, see trackOwnerConflict.
-  const local = owner && adv.priority === PRIO_OWNER ? PRIO_OWNER : w.priority;
-  if (adv.priority > local || (adv.priority === local && addrCmp > 0)) {
+  if (adv.priority > w.priority || (adv.priority === w.priority && addrCmp > 0)) {
     // keepalived higher_prio_send_advert: one last advert (lower than theirs) so the other master,
     // if it has garp_lower_prio_repeat, re-sends GARPs and overrides the ones we sent while dual-master.
     if (cfg.higherPrioSendAdvert) acts.push({ type: 'send-advert', priority: w.priority });
@@ -361,12 +365,13 @@ function acceptMaster(w: Work, acts: Action[], adv: Advert, now: number): void {
 
 /**
  * Two address owners on one segment (a misconfiguration). keepalived lets an owner that hears another
- * 255 drop itself to 254 while the other lasts. We remember the other owner's address and stay at 254
- * while it is heard (any priority); after one Master_Down_Interval of silence we return to 255. The
- * owners compare as equals, so the higher address stays master and the pair converges without flapping.
+ * 255 drop itself to 254 while the other lasts. Only the owner that loses the address tie-break drops
+ * (the winner keeps 255 and stays master), so both agree on one master and a restarted owner cannot
+ * create a pair of masters that each think they win. The loser stays at 254 while the winner is heard
+ * (any priority) and returns to 255 after one Master_Down_Interval of silence.
  */
-function trackOwnerConflict(w: Work, acts: Action[], adv: Advert, src: string, now: number): void {
-  const fresh = adv.priority === PRIO_OWNER;
+function trackOwnerConflict(w: Work, acts: Action[], adv: Advert, src: string, addrCmp: number, now: number): void {
+  const fresh = adv.priority === PRIO_OWNER && addrCmp > 0;
   if (!fresh && (w.conflictPeer !== src || adv.priority === PRIO_STOP)) return;
   w.conflictUntil = now + masterDownMs(w.cfg.version, PRIO_OWNER, w.cfg.advertIntCs * 10, w.cfg.downTimerAdverts);
   setTimer(w, acts, 'owner-conflict', w.conflictUntil);

@@ -1,0 +1,223 @@
+// Invariants checked after every simulator step. They are derived from the RFC rules, not from the
+// engine: ground truth (who is alive, paused, partitioned, faulted) comes from the world, and the time
+// bounds from the RFC timer formulas with the scenario's own parameters.
+//
+// Terms. A node is *eligible* when its process runs, is not paused, its interface is up and no weight-0
+// tracker is down. The network is *quiet* when no partition, asymmetric block, loss or extra delay is in
+// force and no node is paused. S (settle time) = max down_timer_adverts × max advert interval
+// + Skew_Time of the lowest priority + max preempt_delay (+ one advert interval when a preempt_delay
+// exists, because the delay starts at the first lower-priority advert) + 2 × max base delivery delay.
+//
+// (a) one-master: quiet for ≥ S since the last fault event ⇒ exactly one MASTER among running nodes
+//     if any node is eligible, none otherwise.
+// (b) master-exists: an eligible node that is neither MASTER nor hears a MASTER (unblocked link from an
+//     unpaused master) must be MASTER or hear one within down_timer_adverts × max interval + Skew_Time
+//     (lowest priority it had meanwhile) + its preempt_delay + 2 × base delay, counted from the later of
+//     the moment it lost its master and the last advert it had to accept (RFC §6.4.2: only those reset
+//     Master_Down_Timer; a prio-0 advert only shortens it).
+// (c) preempt: quiet for ≥ S ⇒ the MASTER's effective priority ≥ that of every eligible node that
+//     preempts. Equal priorities do NOT have to end with the higher address as master: RFC 3768/5798
+//     §6.4.2 lets a backup accept an equal-priority advert as "master alive"; the address tie-break only
+//     decides between two simultaneous masters (§6.4.3).
+//     no-displacement: a backup must not take over from a live master it hears cleanly: when node X goes
+//     BACKUP→MASTER and over the preceding window W = Master_Down_Interval(max interval) + 2 × delay
+//     some node M was MASTER throughout, unpaused, no other node was MASTER, the link M→X was clean
+//     (no block, loss or extra delay), X was BACKUP and unpaused, neither priority changed, and X either
+//     does not preempt (nopreempt) or M's priority ≥ X's — that takeover is a violation.
+// (d) vips: after every step, a node holds its VIPs iff it is MASTER (a crashed host holds none).
+// (e) notify-order: each notification's `from` equals the previous one's `to` (INIT for a new process),
+//     and after each step the last notified state is the node's state.
+// (f) advert-source: only a node that is MASTER before or after the step sends adverts; priority 0 only
+//     by a master that is leaving MASTER.
+import type { InstanceState, StepResult, VrrpState } from '../vrrp/fsm.js';
+import { skewMs } from '../vrrp/timers.js';
+import type { SimNode, World } from './world.js';
+
+export type InvariantName = 'a-one-master' | 'b-master-exists' | 'c-preempt' | 'c-no-displacement' | 'd-vips' | 'e-notify-order' | 'f-advert-source';
+
+export interface Violation {
+  invariant: InvariantName;
+  seed: number;
+  step: number;
+  t: number; // virtual ms
+  node?: number;
+  message: string;
+  trace: string[];
+}
+
+export class Monitor {
+  readonly violations: Violation[] = [];
+  private readonly lastNotifyTo: VrrpState[];
+  private readonly uncoveredSince: number[];
+  private readonly uncoveredMinPrio: number[];
+  private readonly reportedEpisode: boolean[];
+  private reportedQuietEpoch = -1;
+  private cur: { node: SimNode; before: InstanceState; after: InstanceState } | null = null;
+  private readonly maxAI: number;
+  private readonly baseMax: number;
+
+  constructor(private readonly w: World, private readonly maxViolations: number) {
+    const n = w.scenario.nodes.length;
+    this.lastNotifyTo = new Array<VrrpState>(n).fill('INIT');
+    this.uncoveredSince = new Array<number>(n).fill(NaN);
+    this.uncoveredMinPrio = new Array<number>(n).fill(255);
+    this.reportedEpisode = new Array<boolean>(n).fill(false);
+    this.maxAI = Math.max(...w.scenario.nodes.map((s) => s.cfg.advertIntCs * 10));
+    this.baseMax = w.scenario.baseDelayMs[1];
+  }
+
+  get full(): boolean {
+    return this.violations.length >= this.maxViolations;
+  }
+
+  private violate(invariant: InvariantName, message: string, node?: number): void {
+    if (this.full) return;
+    this.violations.push({ invariant, seed: this.w.scenario.seed, step: this.w.steps, t: this.w.now, node, message, trace: this.w.traceTailLines() });
+  }
+
+  onNewProcess(n: SimNode): void {
+    this.lastNotifyTo[n.id] = 'INIT';
+  }
+
+  onNotify(n: SimNode, from: VrrpState, to: VrrpState): void {
+    if (from !== this.lastNotifyTo[n.id]) this.violate('e-notify-order', `n${n.id} notify ${from}->${to} but last notified state was ${this.lastNotifyTo[n.id]}`, n.id);
+    this.lastNotifyTo[n.id] = to;
+  }
+
+  onAdvertSent(n: SimNode, priority: number): void {
+    const c = this.cur;
+    if (!c || c.node !== n) {
+      this.violate('f-advert-source', `n${n.id} sent an advert outside a step`, n.id);
+      return;
+    }
+    const wasMaster = c.before.state === 'MASTER';
+    const isMaster = c.after.state === 'MASTER';
+    if (priority === 0 ? !(wasMaster && !isMaster) : !(wasMaster || isMaster)) {
+      this.violate('f-advert-source', `n${n.id} sent advert p=${priority} going ${c.before.state}->${c.after.state}`, n.id);
+    }
+  }
+
+  /** Called after the engine step, before the world records the transition in the node's history. */
+  beforeActions(n: SimNode, before: InstanceState, r: StepResult): void {
+    this.cur = { node: n, before, after: r.state };
+    if (before.state === 'BACKUP' && r.state.state === 'MASTER') this.checkTakeover(n, r.state);
+  }
+
+  afterStep(n: SimNode, _before: InstanceState, r: StepResult): void {
+    this.cur = null;
+    if (this.lastNotifyTo[n.id] !== r.state.state) {
+      this.violate('e-notify-order', `n${n.id} is ${r.state.state} but the last notification said ${this.lastNotifyTo[n.id]}`, n.id);
+      this.lastNotifyTo[n.id] = r.state.state;
+    }
+  }
+
+  private windowMs(x: SimNode, prio: number): number {
+    return x.cfg.downTimerAdverts * this.maxAI + skewMs(x.cfg.version, Math.min(prio, 255), this.maxAI) + 2 * this.baseMax + 1;
+  }
+
+  private checkTakeover(x: SimNode, after: InstanceState): void {
+    if (x.cfg.priority === 255) return; // the owner always takes over
+    const w = this.w;
+    const t = w.now;
+    const from = t - this.windowMs(x, after.priority);
+    if (x.stateSince > from || x.pauseTouchedAt > from || x.prioTouchedAt > from || w.netTouchedAt > from) return;
+    if (w.lossActive.length || w.delayActive.length) return;
+    const preempts = x.cfg.priority === 255 || !x.cfg.nopreempt || x.cfg.initialState === 'MASTER';
+    for (const m of w.nodes) {
+      if (m === x || !m.inst || m.inst.state !== 'MASTER' || m.masterSince > from || m.paused || m.pauseTouchedAt > from) continue;
+      if (m.prioTouchedAt > from || m.ifDown > 0) continue;
+      if (w.blocked[m.id]![x.id]! > 0 || w.linkTouchedAt[m.id]![x.id]! > from) continue;
+      if (w.nodes.some((k) => k !== m && k !== x && (k.state === 'MASTER' || k.leftMasterAt > from))) continue;
+      if (preempts && m.inst.priority < after.priority) continue;
+      this.violate('c-no-displacement',
+        `n${x.id} (prio ${after.priority}${preempts ? '' : ', nopreempt'}) took over from live master n${m.id} (prio ${m.inst.priority}) heard cleanly for ${(t - from).toFixed(1)} ms`, x.id);
+      return;
+    }
+  }
+
+  /** Global checks after every event. */
+  check(): void {
+    const w = this.w;
+    const t = w.now;
+    // (d) VIPs follow the state.
+    for (const n of w.nodes) {
+      const want = n.state === 'MASTER';
+      const ok = want ? n.cfg.vips.every((v) => n.vips.has(v)) && n.vips.size === n.cfg.vips.length : n.vips.size === 0;
+      if (!ok) this.violate('d-vips', `n${n.id} is ${n.state} but holds VIPs {${[...n.vips].join(',')}}`, n.id);
+    }
+    // (b) a master appears in bounded time for every eligible node.
+    for (const x of w.nodes) {
+      if (!x.eligible || this.covered(x)) {
+        this.uncoveredSince[x.id] = NaN;
+        this.reportedEpisode[x.id] = false;
+        continue;
+      }
+      const prio = x.inst!.priority;
+      if (Number.isNaN(this.uncoveredSince[x.id]!)) {
+        this.uncoveredSince[x.id] = t;
+        this.uncoveredMinPrio[x.id] = prio;
+      } else if (prio < this.uncoveredMinPrio[x.id]!) this.uncoveredMinPrio[x.id] = prio;
+      const preempts = x.cfg.priority === 255 || !x.cfg.nopreempt || x.cfg.initialState === 'MASTER';
+      const deadline = Math.max(this.uncoveredSince[x.id]!, x.lastResetRxAt) + this.windowMs(x, this.uncoveredMinPrio[x.id]!) + (preempts ? x.cfg.preemptDelayMs : 0);
+      if (t > deadline && !this.reportedEpisode[x.id]) {
+        this.reportedEpisode[x.id] = true;
+        this.violate('b-master-exists', `n${x.id} (${x.state}, prio ${prio}) has had no master since t=${(this.uncoveredSince[x.id]! / 1000).toFixed(4)} (deadline t=${(deadline / 1000).toFixed(4)})`, x.id);
+      }
+    }
+    // (a) and (c) once quiet for S.
+    if (!this.quietFor(t)) return;
+    if (this.reportedQuietEpoch === w.lastDisruption) return;
+    const masters = w.nodes.filter((n) => n.running && n.state === 'MASTER');
+    const eligible = w.nodes.filter((n) => n.eligible);
+    const want = eligible.length > 0 ? 1 : 0;
+    if (masters.length !== want) {
+      this.reportedQuietEpoch = w.lastDisruption;
+      this.violate('a-one-master', `quiet since t=${(w.lastDisruption / 1000).toFixed(4)} but ${masters.length} masters [${masters.map((m) => 'n' + m.id).join(',')}] among ${eligible.length} eligible nodes`);
+      return;
+    }
+    if (masters.length === 1) {
+      const m = masters[0]!;
+      for (const x of eligible) {
+        const preempts = x.cfg.priority === 255 || !x.cfg.nopreempt || x.cfg.initialState === 'MASTER';
+        if (x !== m && preempts && x.inst!.priority > m.inst!.priority) {
+          this.reportedQuietEpoch = w.lastDisruption;
+          this.violate('c-preempt', `quiet since t=${(w.lastDisruption / 1000).toFixed(4)}: master n${m.id} prio ${m.inst!.priority} but preempting n${x.id} has prio ${x.inst!.priority}`);
+          return;
+        }
+      }
+    }
+  }
+
+  private covered(x: SimNode): boolean {
+    if (x.state === 'MASTER') return true;
+    for (const m of this.w.nodes) {
+      if (m !== x && m.running && m.state === 'MASTER' && !m.paused && m.ifDown === 0 && this.w.blocked[m.id]![x.id] === 0) return true;
+    }
+    return false;
+  }
+
+  /** Settle time S (see the header) for the current priorities. */
+  settleMs(): number {
+    const w = this.w;
+    let minPrio = 255;
+    let maxDta = 1;
+    let maxDelay = 0;
+    let version = 2;
+    for (const n of w.nodes) {
+      if (n.inst && n.inst.priority < minPrio) minPrio = n.inst.priority;
+      maxDta = Math.max(maxDta, n.cfg.downTimerAdverts);
+      if (!n.cfg.nopreempt || n.cfg.initialState === 'MASTER') maxDelay = Math.max(maxDelay, n.cfg.preemptDelayMs);
+      version = n.cfg.version;
+    }
+    const skew = skewMs(version as 2 | 3, minPrio, this.maxAI);
+    return maxDta * this.maxAI + skew + maxDelay + (maxDelay > 0 ? this.maxAI : 0) + 2 * this.baseMax + 1;
+  }
+
+  private quietFor(t: number): boolean {
+    const w = this.w;
+    if (w.lossActive.length || w.delayActive.length) return false;
+    for (const n of w.nodes) if (n.paused) return false;
+    for (const row of w.blocked) for (const b of row) if (b > 0) return false;
+    return t - w.lastDisruption >= this.settleMs();
+  }
+}
