@@ -57,6 +57,7 @@ export class NotifyFifo {
   private fd = -1;
   private created = false;
   private reader?: RunningScript;
+  private dropStreak = 0;
   /** Lines written / dropped (pipe full or write error): exported as metrics by the daemon. */
   readonly stats = { written: 0, dropped: 0 };
 
@@ -142,10 +143,17 @@ export class NotifyFifo {
       const n = writeSync(this.fd, buf);
       if (n !== buf.length) throw Object.assign(new Error('short write'), { code: 'EAGAIN' });
       this.stats.written++;
+      if (this.dropStreak > 0) {
+        this.log.info(`${this.label()}: writing again after ${this.dropStreak} dropped line(s)`);
+        this.dropStreak = 0;
+      }
       return true;
     } catch (e) {
       this.stats.dropped++;
-      this.log.warn(`${this.label()}: dropped line (${(e as NodeJS.ErrnoException).code ?? 'error'}): ${line.trim()}`);
+      // Log the first drop of a streak only: a reader that stopped must not flood the log.
+      if (this.dropStreak++ === 0) {
+        this.log.warn(`${this.label()}: dropped line (${(e as NodeJS.ErrnoException).code ?? 'error'}): ${line.trim()}`);
+      }
       return false;
     }
   }

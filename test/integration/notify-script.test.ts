@@ -1,0 +1,132 @@
+// The script runner against real shell scripts and processes: arguments, exit codes, uid/gid,
+// timeouts (SIGTERM, then SIGKILL for scripts that ignore it), whole process group killed, no zombies.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, chmodSync, readFileSync, rmSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runScript, startScript, scriptSucceeded, parseScriptCommand } from '../../src/notify/script.js';
+import { resolveScriptUser } from '../../src/notify/users.js';
+import { waitFor } from '../helpers/netns.js';
+
+const isRoot = process.getuid?.() === 0;
+let dir = '';
+
+function sh(name: string, body: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, `#!/bin/sh\n${body}\n`);
+  chmodSync(p, 0o755);
+  return p;
+}
+
+function alive(pid: number): boolean {
+  try {
+    const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/\) [ZX] /.test(st);
+  } catch {
+    return false;
+  }
+}
+
+/** Our own children that are zombies (never reaped). */
+function zombieChildren(): number[] {
+  const out: number[] = [];
+  for (const n of readdirSync('/proc')) {
+    if (!/^\d+$/.test(n)) continue;
+    try {
+      const st = readFileSync(`/proc/${n}/stat`, 'utf8');
+      const rest = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      if (rest[0] === 'Z' && Number(rest[1]) === process.pid) out.push(Number(n));
+    } catch { /* gone */ }
+  }
+  return out;
+}
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'vipd-script-'));
+  chmodSync(dir, 0o755);
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('arguments arrive exactly as parsed, with extra arguments appended, and no shell is involved', async () => {
+  const out = join(dir, 'args.out');
+  const p = sh('args.sh', `for a in "$@"; do printf '[%s]' "$a"; done > ${out}`);
+  const parsed = parseScriptCommand(`${p} 'a b' $HOME "*" x>y`);
+  assert.ok(parsed.ok);
+  if (!parsed.ok) return;
+  const r = await runScript({ argv: parsed.argv }, { extraArgs: ['INSTANCE', 'VI_1', 'MASTER', '100'] });
+  assert.equal(r.exitCode, 0);
+  assert.ok(scriptSucceeded(r));
+  assert.equal(readFileSync(out, 'utf8'), '[a b][$HOME][*][x>y][INSTANCE][VI_1][MASTER][100]');
+  assert.equal(existsSync(join(dir, 'y')), false, 'no redirection happened');
+});
+
+test('exit codes and signals are reported, not thrown', async () => {
+  const r3 = await runScript({ argv: [sh('exit3.sh', 'exit 3')] });
+  assert.deepEqual([r3.exitCode, r3.signal, r3.timedOut, scriptSucceeded(r3)], [3, null, false, false]);
+  const rs = await runScript({ argv: [sh('selfkill.sh', 'kill -USR1 $$')] });
+  assert.equal(rs.signal, 'SIGUSR1');
+});
+
+test('a missing program is a spawn error, not an exception', async () => {
+  const r = await runScript({ argv: [join(dir, 'does-not-exist')] });
+  assert.equal(r.spawnError, 'ENOENT');
+  assert.equal(scriptSucceeded(r), false);
+});
+
+test('a script without #! is run by /bin/sh', async () => {
+  const out = join(dir, 'noshebang.out');
+  const p = join(dir, 'noshebang.sh');
+  writeFileSync(p, `echo "ran $1" > ${out}\n`);
+  chmodSync(p, 0o755);
+  const r = await runScript({ argv: [p, 'ok'] });
+  assert.equal(r.exitCode, 0);
+  assert.equal(readFileSync(out, 'utf8'), 'ran ok\n');
+});
+
+test('timeout: SIGTERM to the whole process group kills the script and its children', async () => {
+  const pidFile = join(dir, 'child.pid');
+  const p = sh('hang.sh', `sleep 300 & echo $! > ${pidFile}; wait`);
+  const r = await runScript({ argv: [p] }, { timeoutMs: 300 });
+  assert.equal(r.timedOut, true);
+  assert.equal(r.signal, 'SIGTERM');
+  const child = Number(readFileSync(pidFile, 'utf8'));
+  await waitFor(() => !alive(child), 5000);
+});
+
+test('timeout: a script that ignores SIGTERM gets SIGKILL after the grace period', async () => {
+  const p = sh('stubborn.sh', `trap '' TERM; while :; do sleep 0.05; done`);
+  const r = await runScript({ argv: [p] }, { timeoutMs: 200, killGraceMs: 300 });
+  assert.equal(r.timedOut, true);
+  assert.equal(r.signal, 'SIGKILL');
+});
+
+test('terminate() stops a long-running script (FIFO reader style, no timeout)', async () => {
+  const run = startScript({ argv: [sh('forever.sh', 'exec sleep 300')] });
+  await waitFor(() => run.pid !== undefined && alive(run.pid), 5000);
+  const r = await run.terminate();
+  assert.equal(r.signal, 'SIGTERM');
+  assert.equal(r.timedOut, false);
+});
+
+test('runs as the configured uid/gid', { skip: !isRoot && 'needs root to switch user' }, async () => {
+  const nobody = resolveScriptUser('nobody');
+  assert.ok(nobody.ok, 'nobody account exists');
+  if (!nobody.ok) return;
+  const out = join(dir, 'id.out');
+  writeFileSync(out, '');
+  chmodSync(out, 0o666);
+  const r = await runScript({ argv: [sh('id.sh', `echo "$(id -u) $(id -g) $(id -G)" > ${out}`)], user: nobody.user });
+  assert.equal(r.exitCode, 0);
+  const [uid, gid, groups] = readFileSync(out, 'utf8').trim().split(' ', 3);
+  assert.equal(Number(uid), nobody.user.uid);
+  assert.equal(Number(gid), nobody.user.gid);
+  assert.equal(Number(groups), nobody.user.gid, 'root supplementary groups dropped');
+});
+
+test('many concurrent scripts leave no zombie behind', async () => {
+  const p = sh('quick.sh', 'exit 0');
+  const results = await Promise.all(Array.from({ length: 20 }, () => runScript({ argv: [p] })));
+  assert.ok(results.every((r) => r.exitCode === 0));
+  assert.deepEqual(zombieChildren(), []);
+});
