@@ -5,16 +5,25 @@ import type { Family } from './types.js';
 
 /** Parse a dotted-quad IPv4 address into 4 bytes, or undefined when it is not one. */
 export function parseIpv4(text: string): Buffer | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
+  // A hand-written scanner: this runs several times per received packet.
   const out = Buffer.alloc(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i];
-    if (!/^[0-9]{1,3}$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    out[i] = v;
+  let part = 0;
+  let digits = 0;
+  let v = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return undefined;
+      v = v * 10 + (c - 48);
+    } else if (c === 46 && digits > 0 && part < 3) {
+      if (v > 255) return undefined;
+      out[part++] = v;
+      v = 0;
+      digits = 0;
+    } else return undefined;
   }
+  if (part !== 3 || digits === 0 || v > 255) return undefined;
+  out[3] = v;
   return out;
 }
 
@@ -36,9 +45,24 @@ export function parseIpv6(text: string): Buffer | undefined {
   const parseGroups = (part: string): number[] | undefined => {
     if (part === '') return [];
     const groups: number[] = [];
-    for (const g of part.split(':')) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-      groups.push(parseInt(g, 16));
+    let v = 0;
+    let digits = 0;
+    for (let i = 0; i <= part.length; i++) {
+      const c = i < part.length ? part.charCodeAt(i) : 58; // a virtual ':' closes the last group
+      if (c === 58) {
+        if (digits === 0) return undefined;
+        groups.push(v);
+        v = 0;
+        digits = 0;
+        continue;
+      }
+      let d: number;
+      if (c >= 48 && c <= 57) d = c - 48;
+      else if (c >= 97 && c <= 102) d = c - 87;
+      else if (c >= 65 && c <= 70) d = c - 55;
+      else return undefined;
+      if (++digits > 4) return undefined;
+      v = v * 16 + d;
     }
     return groups;
   };
@@ -76,10 +100,10 @@ export function formatIpv4(b: Uint8Array, off = 0): string {
 
 /** RFC 5952 canonical text: lower case, longest run (≥ 2) of zero groups as `::`, first run on ties. */
 export function formatIpv6(b: Uint8Array, off = 0): string {
-  const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push((b[off + i * 2] << 8) | b[off + i * 2 + 1]);
+  const g = [0, 0, 0, 0, 0, 0, 0, 0];
+  for (let i = 0; i < 8; i++) g[i] = (b[off + i * 2] << 8) | b[off + i * 2 + 1];
   let bestStart = -1;
-  let bestLen = 0;
+  let bestLen = 1; // a single zero group is never compressed
   for (let i = 0; i < 8;) {
     if (g[i] !== 0) { i++; continue; }
     let j = i;
@@ -87,9 +111,17 @@ export function formatIpv6(b: Uint8Array, off = 0): string {
     if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
     i = j;
   }
-  const hex = (xs: number[]) => xs.map((x) => x.toString(16)).join(':');
-  if (bestLen < 2) return hex(g);
-  return `${hex(g.slice(0, bestStart))}::${hex(g.slice(bestStart + bestLen))}`;
+  let s = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      s += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (s.length > 0 && !s.endsWith(':')) s += ':';
+    s += g[i].toString(16);
+  }
+  return s;
 }
 
 export function formatIp(b: Uint8Array, off: number, family: Family): string {

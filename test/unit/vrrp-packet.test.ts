@@ -29,6 +29,18 @@ test('address text round trips and canonical IPv6', () => {
   for (const bad of ['', ':::', '1::2::3', 'fd00::g', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7']) assert.equal(parseIpv6(bad), undefined, bad);
 });
 
+test('IPv6 text matches the WHATWG URL serializer (same RFC 5952 rules) on zero-heavy addresses', () => {
+  let x = 12345;
+  const next = () => { x = (x * 1103515245 + 12345) >>> 0; return x >>> 8; };
+  for (let n = 0; n < 3000; n++) {
+    const b = Buffer.alloc(16);
+    for (let i = 0; i < 8; i++) if (next() % 3 === 0) b.writeUInt16BE(next() % 4 === 0 ? 0xffff : next() & 0xffff, i * 2);
+    const ours = formatIpv6(b);
+    assert.equal(`[${ours}]`, new URL(`http://[${ours}]/`).hostname);
+    assert.deepEqual(parseIpv6(ours), b);
+  }
+});
+
 const v2: Advert = {
   version: 2, type: 1, vrid: 51, priority: 150, advertIntCs: 100, authType: 1,
   authData: Buffer.from('s3cr3t'), checksum: 0, family: 4, addrs: ['192.0.2.100', '192.0.2.101'],
