@@ -3,7 +3,8 @@
 // and reducing the output to a comparable verdict (exit code + the file:line references printed).
 // Used by scripts/corpus-verdicts.mjs, scripts/corpus-diff.mjs and test/integration/config-differential.test.ts.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { constants as osConstants } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +17,7 @@ export const CORPUS_DIR = join(REPO_ROOT, 'test', 'corpus');
 export const SAMPLES_DIR = process.env.VIPD_KEEPALIVED_SAMPLES ?? '/work/shared/reference/keepalived-samples';
 export const VIPD_BIN = join(REPO_ROOT, 'bin', 'vipd.js');
 
-export type CorpusGroup = 'valid' | 'invalid' | 'seed' | 'sample';
+export type CorpusGroup = 'valid' | 'invalid' | 'seed' | 'sample' | 'generated';
 
 export interface CorpusEntry {
   /** Stable name used in the markdown tables: `valid/minimal-instance.conf`, `sample/keepalived.conf.vrrp`. */
@@ -90,7 +91,9 @@ export function collectRefs(lines: string[], style: 'keepalived' | 'vipd', defau
   for (const l of lines) {
     const m = (style === 'keepalived' ? KEEPALIVED_REF : VIPD_REF).exec(l);
     if (!m) continue;
-    const file = basename(m[1] ?? defaultFile);
+    // keepalived's "(Line N)" names no file (first parsing pass, global_defs): keep that as '' so the
+    // comparison can accept the line in any file; vipd always names one (defaultFile is a fallback only).
+    const file = m[1] !== undefined ? basename(m[1]) : style === 'keepalived' ? '' : defaultFile;
     const n = Number(m[2]);
     if (!refs.has(file)) refs.set(file, new Set());
     refs.get(file)!.add(n);
@@ -173,4 +176,143 @@ export function formatRefs(refs: Map<string, Set<number>>): string {
   return [...refs.entries()]
     .map(([f, ns]) => `${f}:${[...ns].sort((a, b) => a - b).join(',')}`)
     .join(' ');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Generated fixtures: script-security cases git cannot represent (ownership, world-writable modes). Created
+// at run time in a fresh directory under the system tmpdir (root-owned, sticky: itself acceptable to
+// keepalived), deleted by cleanup(). Needs root for chown.
+
+const SCRIPT_CONF = (script: string): string => `global_defs {
+    script_user root
+    enable_script_security
+}
+vrrp_script chk {
+    script "${script}"
+}
+vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 51
+    virtual_ipaddress {
+        192.0.2.100/24
+    }
+    track_script {
+        chk
+    }
+}
+`;
+
+/** uid/gid that owns nothing on the machine: "a non-root user could write this". */
+const NOBODY_ID = 54321;
+
+export interface GeneratedFixtures {
+  dir: string;
+  entries: CorpusEntry[];
+  cleanup(): void;
+}
+
+export function createGeneratedFixtures(): GeneratedFixtures {
+  const dir = mkdtempSync(join(tmpdir(), 'vipd-corpus-'));
+  chmodSync(dir, 0o755);
+  const entries: CorpusEntry[] = [];
+  const cases: { name: string; dirMode: number; fileMode: number; dirOwner?: number; fileOwner?: number; fileGroup?: number }[] = [
+    { name: 'script-secure', dirMode: 0o755, fileMode: 0o755 },
+    { name: 'script-world-writable-file', dirMode: 0o755, fileMode: 0o777 },
+    { name: 'script-world-writable-dir', dirMode: 0o777, fileMode: 0o755 },
+    { name: 'script-dir-owned-by-non-root', dirMode: 0o755, fileMode: 0o755, dirOwner: NOBODY_ID },
+    { name: 'script-file-owned-by-non-root', dirMode: 0o755, fileMode: 0o755, fileOwner: NOBODY_ID },
+    { name: 'script-group-writable-non-root-group', dirMode: 0o755, fileMode: 0o775, fileGroup: NOBODY_ID },
+  ];
+  for (const c of cases) {
+    const sub = join(dir, c.name);
+    mkdirSync(sub);
+    const script = join(sub, 'check.sh');
+    writeFileSync(script, '#!/bin/sh\nexit 0\n');
+    chmodSync(script, c.fileMode);
+    chmodSync(sub, c.dirMode); // after writing: mkdir/umask must not mask the mode under test
+    if (c.fileOwner !== undefined || c.fileGroup !== undefined) chownSync(script, c.fileOwner ?? 0, c.fileGroup ?? 0);
+    if (c.dirOwner !== undefined) chownSync(sub, c.dirOwner, 0);
+    const conf = join(dir, `${c.name}.conf`);
+    writeFileSync(conf, SCRIPT_CONF(script));
+    entries.push({ id: `generated/${c.name}.conf`, group: 'generated', path: conf });
+  }
+  return { dir, entries, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Expected differences (test/corpus/EXPECTED-DIFFERENCES.md): markdown tables whose first cell is a
+// back-quoted corpus id.
+//   ## Exit codes      | `id` | keepalived exit | vipd exit | reason |
+//   ## Line references | `id` | lines keepalived names that vipd need not name (e.g. `x.conf:3`) | reason |
+
+export interface ExpectedExit { keepalived: number; vipd: number; reason: string }
+export interface ExpectedDifferences {
+  exit: Map<string, ExpectedExit>;
+  lines: Map<string, { refs: string[]; reason: string }>;
+}
+
+export function readExpectedDifferences(path = join(CORPUS_DIR, 'EXPECTED-DIFFERENCES.md')): ExpectedDifferences {
+  const out: ExpectedDifferences = { exit: new Map(), lines: new Map() };
+  if (!existsSync(path)) return out;
+  let section = '';
+  for (const raw of readFileSync(path, 'utf8').split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('## ')) section = line.slice(3).toLowerCase();
+    const m = /^\|\s*`([^`]+)`\s*\|(.*)\|\s*$/.exec(line);
+    if (!m) continue;
+    const cells = m[2]!.split('|').map((c) => c.trim());
+    if (section.startsWith('exit')) {
+      const [k, v, reason] = cells;
+      out.exit.set(m[1]!, { keepalived: Number(k), vipd: Number(v), reason: reason ?? '' });
+    } else if (section.startsWith('line')) {
+      const [refs, reason] = cells;
+      out.lines.set(m[1]!, { refs: (refs ?? '').replace(/`/g, '').split(/[\s,]+/).filter(Boolean), reason: reason ?? '' });
+    }
+  }
+  return out;
+}
+
+/** Outcome of comparing vipd with keepalived on one file. */
+export interface Comparison {
+  entry: CorpusEntry;
+  keepalived: Verdict;
+  vipd: Verdict;
+  /** Lines keepalived names (`file:line`, or `:line` when it gives no file) that vipd does not name. */
+  missingRefs: string[];
+  exitDiffers: boolean;
+  /** Expected-differences entry covering the exit code, if any. */
+  expectedExit?: ExpectedExit;
+  /** Problems that make the differential test fail (empty = agreement or an expected, still-current difference). */
+  problems: string[];
+}
+
+export function compareVerdicts(entry: CorpusEntry, k: Verdict, v: Verdict, expected: ExpectedDifferences): Comparison {
+  const problems: string[] = [];
+  const exitDiffers = k.code !== v.code;
+  const ex = expected.exit.get(entry.id);
+  if (ex) {
+    if (!ex.reason) problems.push('EXPECTED-DIFFERENCES.md entry has no reason');
+    if (ex.keepalived !== k.code || ex.vipd !== v.code) {
+      problems.push(`expected difference is stale: listed keepalived ${ex.keepalived} / vipd ${ex.vipd}, got keepalived ${k.code} / vipd ${v.code}`);
+    }
+  } else if (exitDiffers) {
+    problems.push(`exit code: keepalived ${k.code}, vipd ${v.code}`);
+  }
+
+  // Every line keepalived names must be named by vipd as well (same file basename; any file when keepalived
+  // gives none, which it does for messages from its first parsing pass and for global_defs).
+  const vipdAny = new Set<number>();
+  for (const ns of v.refs.values()) for (const n of ns) vipdAny.add(n);
+  const missing: string[] = [];
+  for (const [file, ns] of k.refs) {
+    for (const n of ns) {
+      const named = file === '' ? vipdAny.has(n) : v.refs.get(file)?.has(n) === true;
+      if (!named) missing.push(`${file}:${n}`);
+    }
+  }
+  missing.sort();
+  const allowed = new Set(expected.lines.get(entry.id)?.refs ?? []);
+  const unexplained = missing.filter((r) => !allowed.has(r));
+  if (unexplained.length > 0) problems.push(`vipd does not name line(s) keepalived names: ${unexplained.join(' ')}`);
+  return { entry, keepalived: k, vipd: v, missingRefs: missing, exitDiffers, expectedExit: ex, problems };
 }

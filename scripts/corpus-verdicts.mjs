@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { CORPUS_DIR, CorpusSandbox, formatRefs, keepalivedAvailable, listCorpus, mapLimit } from '../dist/scripts/corpus-lib.js';
+import { CORPUS_DIR, CorpusSandbox, createGeneratedFixtures, formatRefs, keepalivedAvailable, listCorpus, mapLimit } from '../dist/scripts/corpus-lib.js';
 
 const MARK = '<!-- GENERATED BELOW by scripts/corpus-verdicts.mjs: do not edit by hand -->';
 
@@ -19,13 +19,16 @@ const version = execFileSync('keepalived', ['-v'], { encoding: 'utf8', stdio: ['
   || execFileSync('sh', ['-c', 'keepalived -v 2>&1 | head -1'], { encoding: 'utf8' }).trim();
 
 const sandbox = new CorpusSandbox();
+// Script-security cases git cannot hold (ownership, modes): generated in a temp dir, shown as <tmp>.
+const fixtures = createGeneratedFixtures();
 try {
   sandbox.setup();
-  const entries = listCorpus();
+  const entries = [...listCorpus(), ...fixtures.entries];
   const results = await mapLimit(entries, 4, async (e) => {
     const verbose = await sandbox.keepalived(e.path, true);
     const plain = await sandbox.keepalived(e.path, false);
-    return { ...e, code: verbose.code, plainCode: plain.code, lines: verbose.lines, refs: formatRefs(plain.refs) };
+    const lines = verbose.lines.map((l) => l.replaceAll(fixtures.dir, '<tmp>'));
+    return { ...e, path: e.path.replace(fixtures.dir, '<tmp>'), code: verbose.code, plainCode: plain.code, lines, refs: formatRefs(plain.refs) };
   });
 
   const mdPath = join(CORPUS_DIR, 'KEEPALIVED-VERDICTS.md');
@@ -46,9 +49,10 @@ try {
     md += r.lines.length ? '```\n' + r.lines.join('\n') + '\n```\n\n' : '(no output)\n\n';
   }
   writeFileSync(mdPath, md);
-  const json = results.map(({ id, path, group, code, lines, refs }) => ({ id, group, path: group === 'sample' ? path : path, code, refs, lines }));
+  const json = results.map(({ id, path, group, code, lines, refs }) => ({ id, group, path, code, refs, lines }));
   writeFileSync(join(CORPUS_DIR, 'keepalived-verdicts.json'), JSON.stringify({ keepalived: version.trim(), results: json }, null, 1) + '\n');
   console.log(`corpus-verdicts: ${results.length} files; ${[...byCode.entries()].map(([c, n]) => `exit ${c}: ${n}`).join(', ')}`);
 } finally {
+  fixtures.cleanup();
   await sandbox.teardown();
 }
