@@ -134,7 +134,9 @@ export function splitPrefix(s: string, prefix?: number): { addr: string; prefix:
 
 export function broadcastOf(addr: string, prefix: number): string {
   const b = ipToBuffer(addr);
-  const v = b.readUInt32BE(0) | (prefix === 0 ? 0xffffffff : (0xffffffff >>> prefix));
+  // (JS shifts are mod 32, so /32 needs its own case)
+  const hostBits = prefix >= 32 ? 0 : 0xffffffff >>> prefix;
+  const v = b.readUInt32BE(0) | hostBits;
   const o = Buffer.alloc(4);
   o.writeUInt32BE(v >>> 0);
   return bufferToIp(o);
