@@ -111,7 +111,7 @@ export class CheckerService {
 
 async function main(argv: string[]): Promise<void> {
   const send: Out = process.send
-    ? (m) => { process.send!(m); }
+    ? (m) => { if (process.connected) process.send!(m); }
     : (m) => { process.stdout.write(`${JSON.stringify(m)}\n`); };
   const onceIdx = argv.indexOf('--check-once');
   if (onceIdx >= 0) {
