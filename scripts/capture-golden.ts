@@ -5,14 +5,14 @@
 //   test/integration/golden-capture.test.ts       re-capture live and compare with the fixtures
 // All traffic stays inside the namespaces (192.0.2.0/24, fd00:1::/64); processes are stopped by PID.
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Lab, sleep, waitFor } from '../test/helpers/netns.js';
-import { decodeAdvert, type ChecksumMode } from '../src/vrrp/packet.js';
+import { decodeAdvert, encodeAdvert, type ChecksumMode } from '../src/vrrp/packet.js';
 import { parseIpv4Packet, parseIpv6Packet, type IpPacket } from '../src/vrrp/wire-ip.js';
-import type { Family, VrrpVersion } from '../src/vrrp/types.js';
+import type { Advert, Family, VrrpVersion } from '../src/vrrp/types.js';
 import type { LocalInstanceView } from '../src/vrrp/receive.js';
 
 export const KA_ADDR4 = '192.0.2.1';
@@ -20,7 +20,7 @@ export const PEER_ADDR4 = '192.0.2.2';
 export const KA_ADDR6 = 'fd00:1::1';
 export const PEER_ADDR6 = 'fd00:1::2';
 // Fixed MACs so that keepalived's IPv6 source (the link-local address) is the same on every run.
-const KA_MAC = '02:00:00:00:51:01';
+export const KA_MAC = '02:00:00:00:51:01';
 const PEER_MAC = '02:00:00:00:51:02';
 
 export interface GoldenCase {
@@ -72,16 +72,26 @@ export function receiverView(c: GoldenCase, p: { src: string }): LocalInstanceVi
   };
 }
 
-export function keepalivedConfig(cases: GoldenCase[] = GOLDEN_CASES): string {
+/**
+ * keepalived.conf with one vrrp_instance per case. By default keepalived is the sender (state MASTER,
+ * the case's priority, peer = the capture host); `asBackup` makes it a BACKUP receiver at priority 100
+ * whose unicast peer is `peer4`/`peer6` (the reverse-direction test).
+ */
+export function keepalivedConfig(cases: GoldenCase[] = GOLDEN_CASES, asBackup?: { peer4: string; peer6: string }): string {
   const out = ['global_defs {', '  router_id golden', '  vrrp_garp_master_repeat 1', '}', ''];
   for (const c of cases) {
     const int = c.advertIntCs % 100 === 0 ? String(c.advertIntCs / 100) : (c.advertIntCs / 100).toFixed(2);
-    out.push(`vrrp_instance ${c.name.toUpperCase().replace(/-/g, '_')} {`, '  state MASTER', '  interface eth0',
-      `  version ${c.version}`, `  virtual_router_id ${c.vrid}`, `  priority ${c.priority}`, `  advert_int ${int}`,
-      ...c.extra.map((l) => `  ${l}`), '  virtual_ipaddress {',
+    const extra = asBackup ? c.extra.map((l) => l.replace(PEER_ADDR4, asBackup.peer4).replace(PEER_ADDR6, asBackup.peer6)) : c.extra;
+    out.push(`vrrp_instance ${instanceName(c)} {`, `  state ${asBackup ? 'BACKUP' : 'MASTER'}`, '  interface eth0',
+      `  version ${c.version}`, `  virtual_router_id ${c.vrid}`, `  priority ${asBackup ? 100 : c.priority}`, `  advert_int ${int}`,
+      ...extra.map((l) => `  ${l}`), '  virtual_ipaddress {',
       ...c.vips.map((v) => `    ${v}/${c.family === 4 ? 24 : 64}`), '  }', '}', '');
   }
   return out.join('\n');
+}
+
+export function instanceName(c: GoldenCase): string {
+  return c.name.toUpperCase().replace(/-/g, '_');
 }
 
 /** One captured advert, as stored in test/fixtures/golden/<case>.json. */
@@ -164,7 +174,7 @@ function collect(p: ChildProcess, into: Buffer[]): void {
   p.stdout?.on('data', (d: Buffer) => into.push(d));
 }
 
-function setMac(lab: Lab, host: string, mac: string, addr6: string): void {
+export function setMac(lab: Lab, host: string, mac: string, addr6: string): void {
   lab.exec(host, 'ip', ['link', 'set', 'eth0', 'down']);
   lab.exec(host, 'ip', ['link', 'set', 'eth0', 'address', mac]);
   lab.exec(host, 'ip', ['link', 'set', 'eth0', 'up']);
@@ -257,7 +267,53 @@ export function describe(p: GoldenPacket): Record<string, unknown> {
 
 export const FIXTURE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'fixtures', 'golden');
 
+// --- the other direction: our adverts to keepalived ------------------------------------------------
+
+/** One advert the sender child repeats; `authHex` is the v2 auth data. */
+export interface SendSpec {
+  family: Family;
+  /** Unicast destination (keepalived's address); multicast to the group when absent. */
+  unicastPeer?: string;
+  /** Source address to pin (unicast IPv6 needs the global one keepalived lists as its peer). */
+  src?: string;
+  checksumMode: ChecksumMode;
+  advert: Omit<Advert, 'authData'> & { authHex?: string };
+}
+
+/**
+ * Sender mode (`node dist/scripts/capture-golden.js --send SPEC.json`, run inside a namespace): opens
+ * the project's VRRP sockets on eth0 and sends every spec, encoded with encodeAdvert, every 200 ms
+ * until SIGTERM. IPv6 checksums are filled by the kernel (IPV6_CHECKSUM), as in the daemon.
+ */
+async function sendMode(specPath: string): Promise<void> {
+  const specs = JSON.parse(readFileSync(specPath, 'utf8')) as SendSpec[];
+  const { openVrrpSocket } = await import('../src/net/vrrp-socket.js');
+  type Sock = Awaited<ReturnType<typeof openVrrpSocket>>;
+  const socks = new Map<string, Sock>();
+  const jobs: { sock: Sock; payload: Buffer }[] = [];
+  for (const spec of specs) {
+    const key = `${spec.family}|${spec.unicastPeer ?? ''}|${spec.src ?? ''}`;
+    let sock = socks.get(key);
+    if (!sock) {
+      sock = await openVrrpSocket({ family: spec.family, ifname: 'eth0', unicastPeers: spec.unicastPeer ? [spec.unicastPeer] : [], unicastSrc: spec.src });
+      sock.onError((e) => console.error(`send: ${String(e)}`));
+      socks.set(key, sock);
+    }
+    const { authHex, ...rest } = spec.advert;
+    const advert: Advert = { ...rest, authData: authHex !== undefined ? Buffer.from(authHex, 'hex') : undefined };
+    const payload = encodeAdvert(advert, { src: sock.src, dst: spec.unicastPeer ?? sock.group, checksumMode: spec.checksumMode });
+    jobs.push({ sock, payload });
+  }
+  const tick = () => { for (const j of jobs) j.sock.send(j.payload); };
+  tick();
+  const timer = setInterval(tick, 200);
+  console.log(`sending ${jobs.length} adverts`);
+  process.once('SIGTERM', () => { clearInterval(timer); for (const s of socks.values()) s.close(); process.exit(0); });
+}
+
 async function main(): Promise<void> {
+  const sendAt = process.argv.indexOf('--send');
+  if (sendAt >= 0) return sendMode(process.argv[sendAt + 1]);
   const { records, config, pcap, keepalivedLog } = await captureGolden();
   mkdirSync(FIXTURE_DIR, { recursive: true });
   writeFileSync(join(FIXTURE_DIR, 'keepalived.conf'), config);

@@ -39,7 +39,7 @@ export const V3_MAX_INTERVAL_CS = 0x0fff;
  * - type: not an ADVERTISEMENT (type 1)
  * - checksum: checksum does not verify in the configured mode
  * - cast-mismatch: multicast advert to a unicast instance, or unicast advert to a multicast one
- * - addr-count / addr-list: VIP count or list differs (only when the instance asks to drop on that)
+ * - addr-count / addr-list: VIP count or list differs from ours (keepalived; unless vipMismatch 'note')
  * - unicast-src-unknown: source is not a configured unicast peer (check_unicast_src)
  */
 export type DropReason =

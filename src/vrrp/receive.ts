@@ -55,8 +55,10 @@ export interface LocalInstanceView {
   /** Source address of the current master, if known (for skipCheckAdvAddr). */
   masterSrc?: string;
   /**
-   * What a VIP count/list mismatch does: 'note' (default, keepalived practice per the reference:
-   * logged and counted, advert still processed) or 'drop' (RFC 3768 §7.1 for non-owner senders).
+   * What a VIP count/list mismatch does. 'drop' (default) is what keepalived does: 2.2.7 and the
+   * current source ignore such an advert (observed in test/integration/golden-capture-reverse.test.ts:
+   * the keepalived backup goes MASTER), as RFC 3768 §7.1 asks for non-owner senders. 'note' accepts
+   * the advert and only reports the mismatch (the project reference described keepalived so).
    */
   vipMismatch?: 'note' | 'drop';
 }
@@ -64,7 +66,7 @@ export interface LocalInstanceView {
 /**
  * Things an accepted advert carries that the daemon should log or count.
  * - interval-mismatch: v3 interval differs from ours (RFC 5798: the backup learns it)
- * - addr-count-mismatch / addr-list-mismatch: VIPs differ from our configuration
+ * - addr-count-mismatch / addr-list-mismatch: VIPs differ from our configuration (vipMismatch 'note')
  * - old-unicast-checksum: the checksum verified only in keepalived <= 1.3.6 style; the caller should
  *   switch this instance to sending that style too (keepalived does, logging "Setting unicast VRRPv3
  *   checksum to old version")
@@ -155,7 +157,7 @@ export function checkAdvert(buf: Uint8Array, meta: RxMeta, local: InstanceLookup
   const skipVipCheck = inst.skipCheckAdvAddr === true && inst.masterSrc !== undefined
     && canonicalIp(inst.masterSrc) === canonicalIp(meta.src);
   if (!skipVipCheck) {
-    const dropOnVip = inst.vipMismatch === 'drop';
+    const dropOnVip = inst.vipMismatch !== 'note';
     if (a.addrs.length !== inst.vips.length) {
       if (dropOnVip) return drop('addr-count');
       notes.push('addr-count-mismatch');

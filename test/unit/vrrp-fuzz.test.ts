@@ -58,7 +58,7 @@ const views: LocalInstanceView[] = baseViews.flatMap((v) => [
   v,
   { ...v, priority: 255, ownerIgnoreAdverts: true },
   { ...v, priority: 255 },
-  { ...v, vipMismatch: 'drop' as const },
+  { ...v, vipMismatch: 'note' as const },
   { ...v, oldUnicastChecksum: 'never' as const },
   { ...v, oldUnicastChecksum: 'always' as const },
   { ...v, v3ChecksumAsV2: true },

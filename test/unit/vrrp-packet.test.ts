@@ -211,8 +211,8 @@ test('every drop reason is reachable and named', () => {
     { ...ucastV3, family: 6, vrid: 53, unicastPeers: [], advertIntCs: 100, vips: ['fd00:1::100'] });
   drop('cast-mismatch', pkt(v2, { ...mcastMeta, dst: '192.0.2.2' }), { ...mcastMeta, dst: '192.0.2.2' }, mcastV2);
   drop('cast-mismatch', pkt(v3, { ...ucastMeta, dst: '224.0.0.18' }), { ...ucastMeta, dst: '224.0.0.18' }, ucastV3);
-  drop('addr-count', pkt({ ...v2, addrs: ['192.0.2.100'] }, mcastMeta), mcastMeta, { ...mcastV2, vipMismatch: 'drop' });
-  drop('addr-list', pkt({ ...v2, addrs: ['192.0.2.100', '192.0.2.102'] }, mcastMeta), mcastMeta, { ...mcastV2, vipMismatch: 'drop' });
+  drop('addr-count', pkt({ ...v2, addrs: ['192.0.2.100'] }, mcastMeta), mcastMeta, mcastV2);
+  drop('addr-list', pkt({ ...v2, addrs: ['192.0.2.100', '192.0.2.102'] }, mcastMeta), mcastMeta, mcastV2);
   const stranger = { ...ucastMeta, src: '192.0.2.9' };
   drop('unicast-src-unknown', pkt(v3, stranger), stranger, ucastV3);
   assert.deepEqual([...DROP_REASONS].filter((r) => !seen.has(r)), [], 'untested drop reasons');
@@ -224,15 +224,16 @@ test('every drop reason is reachable and named', () => {
 });
 
 test('keepalived deviations become notes, not drops', () => {
-  // VIP list differences are logged and counted but the advert is still processed (default 'note').
-  const r1 = checkAdvert(pkt({ ...v2, addrs: ['192.0.2.100'] }, mcastMeta), mcastMeta, mcastV2);
+  // vipMismatch 'note': VIP list differences are reported but the advert is still processed.
+  const noting = { ...mcastV2, vipMismatch: 'note' as const };
+  const r1 = checkAdvert(pkt({ ...v2, addrs: ['192.0.2.100'] }, mcastMeta), mcastMeta, noting);
   assert.ok(r1.accept);
   assert.deepEqual(r1.notes, ['addr-count-mismatch']);
-  const r2 = checkAdvert(pkt({ ...v2, addrs: ['192.0.2.100', '192.0.2.7'] }, mcastMeta), mcastMeta, mcastV2);
+  const r2 = checkAdvert(pkt({ ...v2, addrs: ['192.0.2.100', '192.0.2.7'] }, mcastMeta), mcastMeta, noting);
   assert.ok(r2.accept);
   assert.deepEqual(r2.notes, ['addr-list-mismatch']);
   // skip_check_adv_addr: no comparison for adverts from the current master, but still for others.
-  const skip = { ...mcastV2, skipCheckAdvAddr: true, masterSrc: '192.0.2.1', vipMismatch: 'drop' as const };
+  const skip = { ...mcastV2, skipCheckAdvAddr: true, masterSrc: '192.0.2.1' };
   assert.ok(checkAdvert(pkt({ ...v2, addrs: ['192.0.2.100'] }, mcastMeta), mcastMeta, skip).accept);
   const other = { ...mcastMeta, src: '192.0.2.5' };
   expectDrop('addr-count', pkt({ ...v2, addrs: ['192.0.2.100'] }, other), other, skip);
