@@ -186,7 +186,9 @@ class Reader {
     }
     let buf: Buffer;
     try {
-      buf = readFileSync(absolute);
+      // A regular file that says it is empty is not read: /proc and /sys files say so and some of
+      // them (e.g. /proc/kmsg) block forever when read.
+      buf = size === 0 ? Buffer.alloc(0) : readFileSync(absolute);
     } catch (e) {
       this.report(severity, where, `Configuration file '${shown}' open problem (${(e as Error).message}) - skipping`);
       return false;
