@@ -124,6 +124,12 @@ async function runHook(io: CliIo, fn: () => Promise<number>): Promise<number> {
  * config must exist there), by running ourselves again under `ip netns exec NAME`.
  */
 function reexecInNamespace(ns: string, argv: string[]): number {
+  // keepalived 2.2.7 -t with an unknown namespace says nothing and exits 0; vipd refuses, since a check made in
+  // the wrong namespace would be meaningless.
+  if (ns.includes('/') || !existsSync(`/run/netns/${ns}`)) {
+    process.stderr.write(`vipd: network namespace ${ns} does not exist (no /run/netns/${ns})\n`);
+    return CLI_EXIT.USAGE;
+  }
   const bin = fileURLToPath(new URL('../../bin/vipd.js', import.meta.url));
   const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, bin, ...argv], {
     stdio: 'inherit',

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli.js';
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -108,4 +110,12 @@ test('genhash subcommand and -T reach the genhash tool (usage on -h)', async () 
     assert.equal(r.code, 0, argv.join(' '));
     assert.match(r.out, /genhash COMMAND/);
   }
+});
+
+test('bin/vipd.js runs main() and exits with its code (the launcher operators use)', () => {
+  const bin = fileURLToPath(new URL('../../../bin/vipd.js', import.meta.url));
+  const ok = spawnSync(process.execPath, [bin, '--signum=RELOAD'], { encoding: 'utf8' });
+  assert.deepEqual([ok.status, ok.stdout], [0, '1\n']);
+  const bad = spawnSync(process.execPath, [bin, '--no-such-option'], { encoding: 'utf8' });
+  assert.deepEqual([bad.status, bad.stderr], [1, 'Unknown option --no-such-option\n']);
 });
