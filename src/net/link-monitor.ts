@@ -27,6 +27,7 @@ export function linkUsable(l: LinkInfo): boolean {
  *   events with the LinkInfo: 'up'/'down' on usable transitions, 'gone' on deletion, 'back' when an
  *   interface name that was deleted reappears (with a new index), 'new' for a never-seen link.
  * - 'address' (AddressEvent), plus 'added' / 'removed'.
+ * - 'resync' after missed notifications were recovered from a dump (re-check addresses then).
  * - 'error' on socket errors (listen for it; EventEmitter throws otherwise).
  * Note: taking a link admin-down makes the kernel flush its IPv6 addresses ('removed' events);
  * they do not come back on up, so IPv6 VIPs must be re-added after 'up'.
@@ -45,12 +46,37 @@ export class LinkMonitor extends EventEmitter {
     this.sock = sock;
     for (const g of ['LINK', 'IPV4_IFADDR', 'IPV6_IFADDR'] as const) sock.addMembership(g);
     sock.socket.on('message', (msgs) => { for (const m of msgs) this.handle(m.type, m.data); });
-    sock.socket.on('error', (e) => this.emit('error', e));
+    sock.socket.on('error', (e) => {
+      // ENOBUFS: the kernel dropped notifications (burst of changes). Re-read the links so no
+      // transition is lost, and tell the daemon to re-check its addresses ('resync').
+      if ((e as NodeJS.ErrnoException).code === 'ENOBUFS') void this.resync().catch((err) => this.emit('error', err));
+      else this.emit('error', e);
+    });
     const dump = await sock.getLinks(undefined, undefined, { timeout: 5000 });
     for (const m of dump) {
       const l = linkFromMessage(m);
       if (!this.links.has(l.index)) this.links.set(l.index, l);
     }
+  }
+
+  /**
+   * Compare a fresh link dump with what we knew and emit the missed transitions ('up', 'down',
+   * 'new', 'back', 'gone'); then emit 'resync' (address changes cannot be reconstructed, so the
+   * listener should re-read the addresses it cares about).
+   */
+  async resync(): Promise<void> {
+    if (!this.sock) return;
+    const dump = await this.sock.getLinks(undefined, undefined, { timeout: 5000 });
+    const seen = new Set<number>();
+    for (const m of dump) {
+      const l = linkFromMessage(m);
+      seen.add(l.index);
+      const prev = this.links.get(l.index);
+      if (prev && linkUsable(prev) === linkUsable(l)) this.links.set(l.index, l);
+      else this.onLink(RTM_NEWLINK, l);
+    }
+    for (const [index, l] of [...this.links]) if (!seen.has(index)) this.onLink(RTM_DELLINK, l);
+    this.emit('resync');
   }
 
   stop(): void {

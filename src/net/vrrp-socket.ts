@@ -274,3 +274,73 @@ export class VridDemux {
     else { this.unknownVrid++; this.onUnknown?.(vrid, payload, meta); }
   };
 }
+
+/** What several instances may share: one socket set per (family, interface, group, source, ttl). */
+function poolKey(o: VrrpSocketOptions): string {
+  return [o.family, o.ifname, canonicalIp(o.mcastGroup ?? (o.family === 4 ? VRRP_GROUP4 : VRRP_GROUP6)),
+    o.unicastSrc ? canonicalIp(o.unicastSrc) : '', o.ttl ?? 255].join('|');
+}
+
+/** One instance's use of a shared socket: its own peers and VRID, released when the instance stops. */
+export interface VrrpLease {
+  readonly socket: VrrpSocket;
+  readonly vrid: number;
+  /** to `dst`, else to this instance's unicast peers, else to the group */
+  send(payload: Buffer, dst?: string): number;
+  release(): void;
+}
+
+/**
+ * Shares sockets between the VRRP instances of one daemon: `acquire` opens (or reuses) the socket
+ * for the instance's (family, interface, group, source, ttl) and registers its VRID; packets for it
+ * reach `handler` only. The socket is closed when the last lease is released.
+ */
+export class VrrpSocketPool {
+  private readonly entries = new Map<string, { socket: Promise<VrrpSocket>; demux: VridDemux }>();
+
+  async acquire(opts: VrrpSocketOptions, vrid: number, handler: PacketHandler): Promise<VrrpLease> {
+    const key = poolKey(opts);
+    let e = this.entries.get(key);
+    if (!e) {
+      const demux = new VridDemux();
+      const socket = openVrrpSocket({ ...opts, unicastPeers: [] }).then((s) => { s.onPacket(demux.dispatch); return s; });
+      e = { socket, demux };
+      this.entries.set(key, e);
+      socket.catch(() => { if (this.entries.get(key) === e) this.entries.delete(key); });
+    }
+    const entry = e;
+    const socket = await entry.socket;
+    entry.demux.register(vrid, handler);
+    const peers = (opts.unicastPeers ?? []).map(canonicalIp);
+    let released = false;
+    return {
+      socket,
+      vrid,
+      send(payload: Buffer, dst?: string): number {
+        if (released) return 0;
+        if (dst !== undefined) return socket.send(payload, dst);
+        if (peers.length === 0) return socket.send(payload);
+        let n = 0;
+        for (const p of peers) n += socket.send(payload, p);
+        return n;
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        entry.demux.unregister(vrid);
+        if (entry.demux.size === 0 && this.entries.get(key) === entry) {
+          this.entries.delete(key);
+          socket.close();
+        }
+      },
+    };
+  }
+
+  /** Number of open socket sets (for tests and stats). */
+  get size(): number { return this.entries.size; }
+
+  closeAll(): void {
+    for (const e of this.entries.values()) void e.socket.then((s) => s.close(), () => {});
+    this.entries.clear();
+  }
+}

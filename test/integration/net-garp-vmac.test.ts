@@ -3,7 +3,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Lab, labUnavailable, sh, waitFor } from '../helpers/netns.js';
-import { Agent } from './net-agents/client.js';
+import { Agent, capture } from './net-agents/client.js';
+import { vrrpV2, vrrpV3 } from './net-agents/vrrp-payload.js';
 
 const skip = labUnavailable();
 
@@ -94,6 +95,38 @@ describe('net: GARP, unsolicited NA, VMAC', { skip }, () => {
     await waitFor(() => neighB('fd00:1::102').includes('lladdr 00:00:5e:00:02:34'), 5000);
     await a.call('vmacDestroy', { ifname: 'vrrp.52' });
     assert.doesNotMatch(ipA('link', 'show'), /vrrp\.52/);
+  });
+
+  test('adverts over a VMAC: sent from the VMAC with the parent\'s address, received on the VMAC', async () => {
+    const b = await Agent.start(lab, 'b');
+    await a.call('vmacCreate', { parent: 'eth0', vrid: 60, family: 4 });
+    await a.call('vmacCreate', { parent: 'eth0', vrid: 61, family: 6 });
+    // keepalived sends IPv4 adverts from the parent's primary address (the VMAC has only VIPs)
+    const tx4 = await a.call('openVrrp', { family: 4, ifname: 'vrrp.60', unicastSrc: '192.0.2.1' });
+    const tx6 = await a.call('openVrrp', { family: 6, ifname: 'vrrp.61' });
+    const rx4 = await b.call('openVrrp', { family: 4, ifname: 'eth0' });
+    const rx6 = await b.call('openVrrp', { family: 6, ifname: 'eth0' });
+    const cap = capture(lab, 'b', 'eth0', 'ip proto 112 or ip6 proto 112', 2);
+    await cap.ready;
+    const p4 = vrrpV2(60, 200, ['192.0.2.160']).toString('hex');
+    const p6 = vrrpV3(61, 200, ['fd00:1::161']).toString('hex');
+    await a.call('send', { sock: tx4.sock, payload: p4 });
+    await a.call('send', { sock: tx6.sock, payload: p6 });
+    const text = await cap.done;
+    assert.match(text, /00:00:5e:00:01:3c > 01:00:5e:00:00:12[\s\S]*192\.0\.2\.1 > 224\.0\.0\.18: VRRPv2/);
+    assert.match(text, /00:00:5e:00:02:3d > 33:33:00:00:00:12[\s\S]*fe80::[0-9a-f:]+ > ff02::12: VRRPv3/);
+    const m4 = await b.waitEvent((e) => e.event === 'packet' && e.data.sock === rx4.sock && e.data.payload === p4, 5000);
+    assert.equal(m4.data.meta.src, '192.0.2.1');
+    await b.waitEvent((e) => e.event === 'packet' && e.data.sock === rx6.sock, 5000);
+    // and the other way: the peer's multicast adverts reach a socket bound to the VMAC
+    const back = vrrpV2(60, 100, ['192.0.2.160']).toString('hex');
+    await b.call('send', { sock: rx4.sock, payload: back });
+    await a.waitEvent((e) => e.event === 'packet' && e.data.sock === tx4.sock && e.data.payload === back, 5000);
+    await a.call('closeVrrp', { sock: tx4.sock });
+    await a.call('closeVrrp', { sock: tx6.sock });
+    await a.call('vmacDestroy', { ifname: 'vrrp.60' });
+    await a.call('vmacDestroy', { ifname: 'vrrp.61' });
+    await b.call('exit');
   });
 
   test('stale VMAC cleanup removes leftover VRRP macvlans only', async () => {

@@ -2,7 +2,7 @@
 // LinkMonitor events. Results are checked with iproute2 (`ip -n NS …`), not with our own parser.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Lab, labUnavailable, sh } from '../helpers/netns.js';
+import { Lab, labUnavailable, sh, waitFor } from '../helpers/netns.js';
 import { Agent } from './net-agents/client.js';
 
 const skip = labUnavailable();
@@ -160,6 +160,13 @@ describe('net: rtnl adapter and LinkMonitor', { skip }, () => {
     ip('link', 'add', 'dm0', 'type', 'veth', 'peer', 'name', 'dm1');
     await a.waitEvent((e) => e.event === 'link' && e.data.type === 'back' && e.data.link.ifname === 'dm0', 5000);
     ip('link', 'del', 'dm0');
+    // a resync with nothing missed reports no transitions
+    const goneCount = () => a.events.filter((x) => x.event === 'link' && x.data.type === 'gone' && /^dm[01]$/.test(x.data.link.ifname)).length;
+    await waitFor(() => goneCount() === 4, 5000); // both veth ends, deleted twice
+    a.clearEvents();
+    await a.call('resync');
+    await a.waitEvent((e) => e.event === 'resync', 5000);
+    assert.deepEqual(a.events.filter((e) => e.event === 'link'), []);
   });
 
   test('per-operation cost (serial add+del, netlink)', async () => {

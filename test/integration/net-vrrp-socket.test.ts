@@ -2,8 +2,8 @@
 // TTL / hop limit as seen by the receiver, source addresses, and IP_MULTICAST_ALL group isolation.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Lab, labUnavailable, sleep } from '../helpers/netns.js';
-import { Agent } from './net-agents/client.js';
+import { Lab, labUnavailable, sleep, waitFor } from '../helpers/netns.js';
+import { Agent, capture } from './net-agents/client.js';
 import { vrrpV2, vrrpV3 } from './net-agents/vrrp-payload.js';
 
 const skip = labUnavailable();
@@ -120,5 +120,77 @@ describe('net: VRRP sockets over a bridge', { skip }, () => {
     await assert.rejects(a.call('openVrrp', { family: 4, ifname: 'eth0', mcastGroup: '192.0.2.9' }), /not a multicast/);
     await assert.rejects(a.call('openVrrp', { family: 6, ifname: 'eth0', unicastPeers: ['192.0.2.2'] }), /not an IPv6/);
     assert.equal(await a.call('getLink', { ifname: 'eth0' }).then((l) => l.ifname), 'eth0');
+  });
+});
+
+describe('net: VRRP socket details (TOS, link down, shared sockets)', { skip }, () => {
+  const lab = new Lab('nd');
+  let a: Agent, b: Agent;
+
+  before(async () => {
+    lab.addHost('a', '192.0.2.1/24', 'fd00:1::1/64');
+    lab.addHost('b', '192.0.2.2/24', 'fd00:1::2/64');
+    [a, b] = await Promise.all([Agent.start(lab, 'a'), Agent.start(lab, 'b')]);
+  });
+  after(async () => { await lab.teardown(); });
+
+  test('adverts carry TOS / traffic class 0xc0 and TTL 255 on the wire (tcpdump)', async () => {
+    const tx4 = await a.call('openVrrp', { family: 4, ifname: 'eth0' });
+    const tx6 = await a.call('openVrrp', { family: 6, ifname: 'eth0' });
+    const cap = capture(lab, 'b', 'eth0', 'ip proto 112 or ip6 proto 112', 2);
+    await cap.ready;
+    await a.call('send', { sock: tx4.sock, payload: vrrpV2(5, 100, ['192.0.2.50']).toString('hex') });
+    await a.call('send', { sock: tx6.sock, payload: vrrpV3(6, 100, ['fd00:1::50']).toString('hex') });
+    const text = await cap.done;
+    assert.match(text, /tos 0xc0, ttl 255,.*proto VRRP \(112\)[\s\S]*192\.0\.2\.1 > 224\.0\.0\.18: VRRPv2, Advertisement, vrid 5, prio 100/);
+    assert.match(text, /class 0xc0,.*hlim 255, next-header VRRP \(112\).*fe80::[0-9a-f:]+ > ff02::12: VRRPv3, Advertisement, vrid 6, prio 100/);
+    await a.call('closeVrrp', { sock: tx4.sock });
+    await a.call('closeVrrp', { sock: tx6.sock });
+  });
+
+  test('sending on a down link is counted as an error, not thrown; works again after up', async () => {
+    const tx = await a.call('openVrrp', { family: 4, ifname: 'eth0' });
+    const rx = await b.call('openVrrp', { family: 4, ifname: 'eth0' });
+    lab.exec('a', 'ip', ['link', 'set', 'eth0', 'down']);
+    const p = vrrpV2(8, 100, ['192.0.2.80']).toString('hex');
+    assert.equal(await a.call('send', { sock: tx.sock, payload: p }), 0);
+    const st = await a.call('stats', { sock: tx.sock });
+    assert.equal(st.txErrors, 1);
+    assert.equal(st.txPackets, 0);
+    await a.waitEvent((e) => e.event === 'sockError' && e.data.sock === tx.sock, 2000);
+    lab.exec('a', 'ip', ['link', 'set', 'eth0', 'up']);
+    await waitFor(async () => (await a.call('send', { sock: tx.sock, payload: p })) === 1, 10000, 200);
+    await b.waitEvent((e) => e.event === 'packet' && e.data.sock === rx.sock && e.data.payload === p, 5000);
+    await a.call('closeVrrp', { sock: tx.sock });
+    await b.call('closeVrrp', { sock: rx.sock });
+  });
+
+  test('socket pool: two instances share one socket, each gets only its VRID, closed with the last lease', async () => {
+    const l51 = await b.call('poolAcquire', { opts: { family: 4, ifname: 'eth0' }, vrid: 51 });
+    const l52 = await b.call('poolAcquire', { opts: { family: 4, ifname: 'eth0' }, vrid: 52 });
+    assert.equal(l52.poolSize, 1, 'same (interface, family, group): one socket');
+    const u = await b.call('poolAcquire', { opts: { family: 4, ifname: 'eth0', mcastGroup: '224.0.0.19' }, vrid: 51 });
+    assert.equal(u.poolSize, 2);
+    await assert.rejects(b.call('poolAcquire', { opts: { family: 4, ifname: 'eth0' }, vrid: 51 }), /already registered/);
+    const tx = await a.call('openVrrp', { family: 4, ifname: 'eth0' });
+    b.clearEvents();
+    const p51 = vrrpV2(51, 100, ['192.0.2.51']).toString('hex');
+    const p52 = vrrpV2(52, 100, ['192.0.2.52']).toString('hex');
+    await a.call('send', { sock: tx.sock, payload: p51 });
+    await a.call('send', { sock: tx.sock, payload: p52 });
+    await b.waitEvent((e) => e.event === 'packet' && e.data.sock === l52.sock, 5000);
+    await b.waitEvent((e) => e.event === 'packet' && e.data.sock === l51.sock, 5000);
+    await sleep(200);
+    assert.deepEqual(b.packets(l51.sock).map((x) => x.payload), [p51]);
+    assert.deepEqual(b.packets(l52.sock).map((x) => x.payload), [p52]);
+    assert.deepEqual(b.packets(u.sock), [], 'the 224.0.0.19 socket saw nothing');
+    // a lease sends through the shared socket
+    await b.call('poolSend', { sock: l51.sock, payload: p51 });
+    const rx = await a.call('openVrrp', { family: 4, ifname: 'eth0' });
+    await b.call('poolSend', { sock: l52.sock, payload: p52 });
+    await a.waitEvent((e) => e.event === 'packet' && e.data.sock === rx.sock && e.data.payload === p52, 5000);
+    assert.equal(await b.call('poolRelease', { sock: l51.sock }), 2);
+    assert.equal(await b.call('poolRelease', { sock: l52.sock }), 1);
+    assert.equal(await b.call('poolRelease', { sock: u.sock }), 0);
   });
 });

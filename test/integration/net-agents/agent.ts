@@ -4,7 +4,7 @@
 // unsolicited events {"event":"…","data":…}.
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
-import { openVrrpSocket, type VrrpSocket, type VrrpSocketOptions } from '../../../src/net/vrrp-socket.js';
+import { openVrrpSocket, VrrpSocketPool, type VrrpLease, type VrrpSocket, type VrrpSocketOptions } from '../../../src/net/vrrp-socket.js';
 import { rtnl, type AddressSpec, type RouteSpec, type RuleSpec } from '../../../src/net/rtnl.js';
 import { LinkMonitor } from '../../../src/net/link-monitor.js';
 import { GarpSender } from '../../../src/net/garp.js';
@@ -19,6 +19,8 @@ const sockets = new Map<number, VrrpSocket>();
 const vmacs = new Map<string, Vmac>();
 let monitor: LinkMonitor | undefined;
 let nextSock = 1;
+const pool = new VrrpSocketPool();
+const leases = new Map<number, VrrpLease>();
 
 type Args = Record<string, unknown>;
 const ops: Record<string, (a: Args) => unknown> = {
@@ -35,6 +37,17 @@ const ops: Record<string, (a: Args) => unknown> = {
     if (!s) throw new Error('no such socket');
     return s.send(Buffer.from(a.payload as string, 'hex'), a.dst as string | undefined);
   },
+  async poolAcquire(a) {
+    const vrid = a.vrid as number;
+    const id = nextSock++;
+    const lease = await pool.acquire(a.opts as VrrpSocketOptions, vrid, (payload, meta) =>
+      out({ event: 'packet', data: { sock: id, payload: payload.toString('hex'), meta } }));
+    leases.set(id, lease);
+    return { sock: id, poolSize: pool.size };
+  },
+  poolSend(a) { return leases.get(a.sock as number)!.send(Buffer.from(a.payload as string, 'hex'), a.dst as string | undefined); },
+  poolRelease(a) { leases.get(a.sock as number)!.release(); leases.delete(a.sock as number); return pool.size; },
+  async resync() { await monitor!.resync(); return true; },
   stats(a) { return sockets.get(a.sock as number)?.stats; },
   closeVrrp(a) { sockets.get(a.sock as number)?.close(); sockets.delete(a.sock as number); return true; },
   /** A plain raw socket with an arbitrary TTL, to prove the receiver reports the real TTL. */
@@ -64,6 +77,7 @@ const ops: Record<string, (a: Args) => unknown> = {
     monitor.on('link', (e) => out({ event: 'link', data: e }));
     monitor.on('address', (e) => out({ event: 'address', data: e }));
     monitor.on('error', (e) => out({ event: 'monitorError', data: String(e) }));
+    monitor.on('resync', () => out({ event: 'resync', data: null }));
     await monitor.start();
     return true;
   },

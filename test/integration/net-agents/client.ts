@@ -70,3 +70,22 @@ export class Agent extends EventEmitter {
 
   clearEvents(): void { this.events.length = 0; }
 }
+
+/**
+ * Start tcpdump in a lab host and resolve with its text output once `count` packets were seen
+ * (or after `timeoutMs`). Resolves `ready` when tcpdump is listening.
+ */
+export function capture(lab: Lab, host: string, ifname: string, filter: string, count: number, timeoutMs = 10000):
+  { ready: Promise<void>; done: Promise<string> } {
+  const p = lab.spawn(host, 'tcpdump', ['-i', ifname, '-nn', '-v', '-e', '-l', '-c', String(count), filter]);
+  let outText = '', errText = '';
+  let readyResolve!: () => void;
+  const ready = new Promise<void>((r) => { readyResolve = r; });
+  p.stdout!.on('data', (d: Buffer) => { outText += d.toString(); });
+  p.stderr!.on('data', (d: Buffer) => { errText += d.toString(); if (errText.includes('listening on')) readyResolve(); });
+  const done = new Promise<string>((resolve) => {
+    const t = setTimeout(() => { void lab.stop(p); }, timeoutMs);
+    p.on('exit', () => { clearTimeout(t); resolve(outText); });
+  });
+  return { ready, done };
+}
