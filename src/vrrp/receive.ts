@@ -29,7 +29,7 @@ export interface LocalInstanceView {
   priority: number;
   /** keepalived `owner_ignore_adverts` (default off, on with vrrp_strict): an owner drops every advert. */
   ownerIgnoreAdverts?: boolean;
-  /** v2 only: 0 none, 1 PASS, 2 AH (AH itself is not implemented; a mismatch is still detected). */
+  /** v2 only: 0 none, 1 PASS, 2 AH (AH is not implemented: an AH instance drops every advert as 'auth-type'). */
   authType: number;
   /** v2 PASS: up to 8 bytes, compared zero-padded to 8. */
   authPass?: Buffer | string;
@@ -134,6 +134,9 @@ export function checkAdvert(buf: Uint8Array, meta: RxMeta, local: InstanceLookup
   if (a.version === 2) {
     if (a.authType !== AUTH_NONE && a.authType !== AUTH_PASS && a.authType !== AUTH_AH) return drop('auth-type-invalid');
     if (a.authType !== inst.authType) return drop('auth-type');
+    // IPsec AH is not implemented (such adverts arrive as IP protocol 51 anyway): never accept one we
+    // cannot authenticate.
+    if (inst.authType === AUTH_AH) return drop('auth-type');
     if (inst.authType === AUTH_PASS) {
       // Constant time so that response timing does not leak how many leading bytes were right.
       const got = a.authData ?? Buffer.alloc(VRRP_AUTH_LEN);

@@ -88,3 +88,25 @@ test('golden.pcap holds every fixture packet', () => {
     if (rec.resign) assert.ok(inPcap.has(rec.resign.vrrpHex), `${rec.case} resign not in golden.pcap`);
   }
 });
+
+test('readPcap: both byte orders, an incomplete last record is left for later, junk is refused', () => {
+  const pcap = readFileSync(join(dir, 'golden.pcap'));
+  const le = readPcap(pcap);
+  assert.ok(le.frames.length >= records.length);
+  assert.equal(le.consumed, pcap.length);
+  // Same capture re-written big-endian (header fields and record headers swapped).
+  const be = Buffer.from(pcap);
+  be.writeUInt32BE(pcap.readUInt32LE(0), 0);
+  be.writeUInt16BE(pcap.readUInt16LE(4), 4);
+  be.writeUInt16BE(pcap.readUInt16LE(6), 6);
+  for (const o of [8, 12, 16, 20]) be.writeUInt32BE(pcap.readUInt32LE(o), o);
+  for (let off = 24; off + 16 <= pcap.length;) {
+    for (let k = 0; k < 16; k += 4) be.writeUInt32BE(pcap.readUInt32LE(off + k), off + k);
+    off += 16 + pcap.readUInt32LE(off + 8);
+  }
+  const b = readPcap(be);
+  assert.deepEqual(b.frames.map((f) => f.data.toString('hex')), le.frames.map((f) => f.data.toString('hex')));
+  const cut = readPcap(pcap.subarray(0, pcap.length - 3));
+  assert.equal(cut.frames.length, le.frames.length - 1);
+  assert.throws(() => readPcap(Buffer.alloc(24, 0x55)), /not a pcap/);
+});
