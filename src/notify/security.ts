@@ -162,13 +162,14 @@ export function checkScriptSecurity(input: ScriptSecurityInput): ScriptSecurityR
 }
 
 /**
- * keepalived's global warning when scripts run as root without enable_script_security
- * (`keepalived -t` then exits with code 5). `pos` is where the first such script is configured.
+ * keepalived's global warning when some script run with root power is insecure but
+ * enable_script_security is off (verified: keepalived 2.2.7 prints it only when such a script exists).
+ * `pos` is where the first insecure script is configured.
  */
-export function scriptSecurityNotEnabled(anyRootScript: boolean, scriptSecurity: boolean, pos: SourcePos): Diagnostic | undefined {
-  if (!anyRootScript || scriptSecurity) return undefined;
+export function scriptSecurityNotEnabled(anyInsecureScript: boolean, scriptSecurity: boolean, pos: SourcePos): Diagnostic | undefined {
+  if (!anyInsecureScript || scriptSecurity) return undefined;
   return {
     file: pos.file, line: pos.line, severity: 'warning',
-    message: 'SECURITY VIOLATION - scripts are being executed but script_security not enabled',
+    message: 'SECURITY VIOLATION - scripts are being executed but script_security not enabled. There are insecure scripts.',
   };
 }

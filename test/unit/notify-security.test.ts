@@ -135,8 +135,8 @@ test('a bare name is searched in PATH, replaced, and warned about', () => {
   assert.match(missing.diagnostics[0]!.message, /cannot find script/);
 });
 
-test('global warning when root scripts run without enable_script_security', () => {
-  assert.match(scriptSecurityNotEnabled(true, false, pos)?.message ?? '', /SECURITY VIOLATION/);
+test('global warning when insecure root scripts run without enable_script_security', () => {
+  assert.match(scriptSecurityNotEnabled(true, false, pos)?.message ?? '', /SECURITY VIOLATION .* There are insecure scripts/);
   assert.equal(scriptSecurityNotEnabled(true, true, pos), undefined);
   assert.equal(scriptSecurityNotEnabled(false, false, pos), undefined);
 });
