@@ -27,6 +27,9 @@ function missingTool(): string | undefined {
 // Extra receivers: a control whose adverts we corrupt, and two VIP-mismatch probes.
 const CONTROL: GoldenCase = { name: 'ctl-bad-checksum', vrid: 60, family: 4, version: 3, unicast: false, checksumMode: 'standard', advertIntCs: 100, priority: 100, vips: ['192.0.2.170'], extra: [] };
 const VIP_LIST: GoldenCase = { name: 'vip-list-differs', vrid: 61, family: 4, version: 2, unicast: false, checksumMode: 'standard', advertIntCs: 100, priority: 100, vips: ['192.0.2.180', '192.0.2.181'], extra: [] };
+// keepalived not configured for old checksums must detect ours (sent the <= 1.3.6 way) and accept them.
+const OLD_AUTO: GoldenCase = { name: 'old-checksum-auto', vrid: 63, family: 4, version: 3, unicast: true, checksumMode: 'standard', advertIntCs: 100, priority: 100, vips: ['192.0.2.200'],
+  extra: [`unicast_src_ip ${KA_ADDR4}`, 'unicast_peer {', '  192.0.2.2', '}'] };
 const VIP_COUNT: GoldenCase = { name: 'vip-count-differs', vrid: 62, family: 4, version: 3, unicast: false, checksumMode: 'standard', advertIntCs: 100, priority: 100, vips: ['192.0.2.190', '192.0.2.191'], extra: [] };
 
 function specFor(c: GoldenCase, over: Partial<SendSpec['advert']> = {}, checksumMode = c.checksumMode): SendSpec {
@@ -55,13 +58,14 @@ test('keepalived 2.2.7 accepts the adverts our encoder builds', { skip, timeout:
     lab.addHost('us', `${US4}/24`);
     setMac(lab, 'ka', KA_MAC, KA_ADDR6);
     setMac(lab, 'us', '02:00:00:00:51:03', US6);
-    const cases = [...GOLDEN_CASES, CONTROL, VIP_LIST, VIP_COUNT];
+    const cases = [...GOLDEN_CASES, CONTROL, VIP_LIST, VIP_COUNT, OLD_AUTO];
     writeFileSync(join(dir, 'keepalived.conf'), keepalivedConfig(cases, { peer4: US4, peer6: US6 }));
     const specs = [
       ...GOLDEN_CASES.map((c) => specFor(c)),
       specFor(CONTROL, { checksum: 0x1234 }, 'verbatim'),
       specFor(VIP_LIST, { addrs: ['192.0.2.180', '192.0.2.182'] }),
       specFor(VIP_COUNT, { addrs: ['192.0.2.190'] }),
+      specFor(OLD_AUTO, {}, 'old-unicast'),
     ];
     writeFileSync(join(dir, 'send.json'), JSON.stringify(specs));
 
@@ -85,6 +89,8 @@ test('keepalived 2.2.7 accepts the adverts our encoder builds', { skip, timeout:
     const accepted = GOLDEN_CASES.filter((c) => !m.has(c.name)).map((c) => c.name);
     assert.deepEqual(accepted, GOLDEN_CASES.map((c) => c.name), `keepalived rejected our adverts for some cases:\n${text}`);
     assert.match(text, /Invalid VRRPv3 checksum/);
+    assert.ok(!m.has(OLD_AUTO.name), `keepalived did not recognise our old-style unicast checksum:\n${text}`);
+    assert.match(text, /\(OLD_CHECKSUM_AUTO\) Setting unicast VRRPv3 checksum to old version/);
     // keepalived ignores an advert whose VIP list differs from its own (so it takes over): the reason our
     // receive checks drop such adverts by default (LocalInstanceView.vipMismatch).
     assert.ok(m.has(VIP_LIST.name), `keepalived accepted an advert with a different VIP list:\n${text}`);

@@ -175,8 +175,11 @@ class FsmHarness {
       });
       s = step(createInstance(cfg), { type: 'start' }, this.now).state;
     }
-    // Now and then let a timer fire so that adverts also meet MASTER (and the other states).
+    // Now and then let a timer fire, the link flap or the instance stop/restart, so that adverts meet
+    // every state (BACKUP, MASTER, FAULT, STOP).
     if (r.chance(0.1)) s = this.step(s, { type: 'timer-fired', timer: r.pick(TIMER_NAMES) });
+    if (r.chance(0.02)) s = this.step(s, { type: 'interface', up: s.ifUp ? false : true });
+    if (r.chance(0.01)) s = this.step(s, s.state === 'STOP' ? { type: 'start' } : { type: 'shutdown' });
     s = this.step(s, { type: 'advert-received', advert: a, src });
     this.states.set(inst, s);
   }
@@ -321,6 +324,6 @@ test(`fuzz: ${COUNT} packets through decode + receive checks (+ state machine)`,
     // With this many packets every rule must have fired, or a generator has stopped reaching it.
     const never = DROP_REASONS.filter((x) => drops.get(x) === 0);
     assert.deepEqual(never, [], `drop reasons never produced: ${never.join(', ')}`);
-    assert.ok(accepted > 0 && harness.seen.has('MASTER') && harness.seen.has('BACKUP'));
+    assert.deepEqual([...harness.seen].sort(), ['BACKUP', 'FAULT', 'MASTER', 'STOP']);
   }
 });
