@@ -4,9 +4,15 @@
 //
 // Terms. A node is *eligible* when its process runs, is not paused, its interface is up and no weight-0
 // tracker is down. The network is *quiet* when no partition, asymmetric block, loss or extra delay is in
-// force and no node is paused. S (settle time) = max down_timer_adverts × max advert interval
-// + Skew_Time of the lowest priority + max preempt_delay (+ one advert interval when a preempt_delay
-// exists, because the delay starts at the first lower-priority advert) + 2 × max base delivery delay.
+// force, no node is paused and every packet sent with extra delay has arrived. MDI = max
+// down_timer_adverts × max advert interval + Skew_Time of the lowest priority any node had recently
+// (a running Master_Down_Timer keeps the Skew_Time it was armed with). S (settle time) = MDI
+// + 2 × max base delivery delay, plus preempt_delay + MDI when a preempting node has a preempt_delay
+// (the election may first go to a lower node; the delay starts when its first advert is seen), plus,
+// when v3 nodes use different intervals, one more Master_Down_Interval at the shortest interval and one
+// longest interval: a backup adopts the interval of the advert it accepted last (RFC 5798 §6.4.2),
+// which can be the parting advert of a master that has just yielded, and times out once before the real
+// master's next advert corrects it.
 //
 // (a) one-master: quiet for ≥ S since the last fault event ⇒ exactly one MASTER among running nodes
 //     if any node is eligible, none otherwise.
@@ -47,6 +53,8 @@ export interface Violation {
 
 export class Monitor {
   readonly violations: Violation[] = [];
+  /** How often each conditional invariant was actually evaluated (a check that never runs proves nothing). */
+  readonly evaluated = { quiet: 0, takeoverWindows: 0, uncovered: 0 };
   private readonly lastNotifyTo: VrrpState[];
   private readonly uncoveredSince: number[];
   private readonly uncoveredMinPrio: number[];
@@ -54,6 +62,7 @@ export class Monitor {
   private reportedQuietEpoch = -1;
   private cur: { node: SimNode; before: InstanceState; after: InstanceState } | null = null;
   private readonly maxAI: number;
+  private readonly minAI: number;
   private readonly baseMax: number;
 
   constructor(private readonly w: World, private readonly maxViolations: number) {
@@ -63,6 +72,7 @@ export class Monitor {
     this.uncoveredMinPrio = new Array<number>(n).fill(255);
     this.reportedEpisode = new Array<boolean>(n).fill(false);
     this.maxAI = Math.max(...w.scenario.nodes.map((s) => s.cfg.advertIntCs * 10));
+    this.minAI = Math.min(...w.scenario.nodes.map((s) => s.cfg.advertIntCs * 10));
     this.baseMax = w.scenario.baseDelayMs[1];
   }
 
@@ -111,6 +121,18 @@ export class Monitor {
     }
   }
 
+  /** Longest a Master_Down_Timer armed by x at priority `prio` can run (plus delivery slack). */
+  maxTimerMs(x: SimNode, prio: number): number {
+    return this.windowMs(x, prio);
+  }
+
+  /** Lowest priority whose timers may still be pending on x. */
+  private lowPrioOf(x: SimNode, current: number): number {
+    let p = current;
+    for (const h of x.pastPrios) if (h.until >= this.w.now && h.prio < p) p = h.prio;
+    return p;
+  }
+
   private windowMs(x: SimNode, prio: number): number {
     return x.cfg.downTimerAdverts * this.maxAI + skewMs(x.cfg.version, Math.min(prio, 255), this.maxAI) + 2 * this.baseMax + 1;
   }
@@ -120,8 +142,9 @@ export class Monitor {
     const w = this.w;
     const t = w.now;
     const from = t - this.windowMs(x, after.priority);
-    if (x.stateSince > from || x.pauseTouchedAt > from || x.prioTouchedAt > from || w.netTouchedAt > from) return;
+    if (x.stateSince > from || x.pauseTouchedAt > from || x.prioTouchedAt > from || w.netTouchedAt > from || w.delayedUntil > from) return;
     if (w.lossActive.length || w.delayActive.length) return;
+    this.evaluated.takeoverWindows++;
     const preempts = x.cfg.priority === 255 || !x.cfg.nopreempt || x.cfg.initialState === 'MASTER';
     for (const m of w.nodes) {
       if (m === x || !m.inst || m.inst.state !== 'MASTER' || m.masterSince > from || m.paused || m.pauseTouchedAt > from) continue;
@@ -153,12 +176,13 @@ export class Monitor {
         continue;
       }
       const prio = x.inst!.priority;
+      this.evaluated.uncovered++;
       if (Number.isNaN(this.uncoveredSince[x.id]!)) {
         this.uncoveredSince[x.id] = t;
         this.uncoveredMinPrio[x.id] = prio;
       } else if (prio < this.uncoveredMinPrio[x.id]!) this.uncoveredMinPrio[x.id] = prio;
       const preempts = x.cfg.priority === 255 || !x.cfg.nopreempt || x.cfg.initialState === 'MASTER';
-      const deadline = Math.max(this.uncoveredSince[x.id]!, x.lastResetRxAt) + this.windowMs(x, this.uncoveredMinPrio[x.id]!) + (preempts ? x.cfg.preemptDelayMs : 0);
+      const deadline = Math.max(this.uncoveredSince[x.id]!, x.lastResetRxAt) + this.windowMs(x, this.lowPrioOf(x, this.uncoveredMinPrio[x.id]!)) + (preempts ? x.cfg.preemptDelayMs : 0);
       if (t > deadline && !this.reportedEpisode[x.id]) {
         this.reportedEpisode[x.id] = true;
         this.violate('b-master-exists', `n${x.id} (${x.state}, prio ${prio}) has had no master since t=${(this.uncoveredSince[x.id]! / 1000).toFixed(4)} (deadline t=${(deadline / 1000).toFixed(4)})`, x.id);
@@ -166,7 +190,8 @@ export class Monitor {
     }
     // (a) and (c) once quiet for S.
     if (!this.quietFor(t)) return;
-    if (this.reportedQuietEpoch === w.lastDisruption) return;
+    if (this.reportedQuietEpoch === w.lastDisruption) return; // one report per quiet period
+    this.evaluated.quiet++;
     const masters = w.nodes.filter((n) => n.running && n.state === 'MASTER');
     const eligible = w.nodes.filter((n) => n.eligible);
     const want = eligible.length > 0 ? 1 : 0;
@@ -204,13 +229,24 @@ export class Monitor {
     let maxDelay = 0;
     let version = 2;
     for (const n of w.nodes) {
-      if (n.inst && n.inst.priority < minPrio) minPrio = n.inst.priority;
+      if (n.inst) minPrio = Math.min(minPrio, this.lowPrioOf(n, n.inst.priority));
       maxDta = Math.max(maxDta, n.cfg.downTimerAdverts);
       if (!n.cfg.nopreempt || n.cfg.initialState === 'MASTER') maxDelay = Math.max(maxDelay, n.cfg.preemptDelayMs);
       version = n.cfg.version;
     }
     const skew = skewMs(version as 2 | 3, minPrio, this.maxAI);
-    return maxDta * this.maxAI + skew + maxDelay + (maxDelay > 0 ? this.maxAI : 0) + 2 * this.baseMax + 1;
+    const mdi = maxDta * this.maxAI + skew;
+    // With preempt_delay the election after a fault may first go to a lower node (backups whose timers
+    // were reset at different times), and the delay only starts when its first advert is seen:
+    // election (≤ MDI) + preempt_delay + MDI.
+    let settle = mdi + (maxDelay > 0 ? maxDelay + mdi : 0) + 2 * this.baseMax + 1;
+    if (this.minAI !== this.maxAI) {
+      // v3 with different intervals: a backup adopts the interval of whichever advert it accepted last
+      // (RFC 5798 §6.4.2), e.g. the final advert of a master that has just yielded. With the shorter
+      // interval its timer can expire before the real master's next advert: one more takeover and yield.
+      settle += maxDta * this.minAI + skewMs(3, minPrio, this.minAI) + this.maxAI + 2 * this.baseMax;
+    }
+    return settle;
   }
 
   private quietFor(t: number): boolean {
@@ -218,6 +254,6 @@ export class Monitor {
     if (w.lossActive.length || w.delayActive.length) return false;
     for (const n of w.nodes) if (n.paused) return false;
     for (const row of w.blocked) for (const b of row) if (b > 0) return false;
-    return t - w.lastDisruption >= this.settleMs();
+    return t - Math.max(w.lastDisruption, w.delayedUntil) >= this.settleMs();
   }
 }

@@ -47,6 +47,12 @@ export class SimNode {
   pauseTouchedAt = 0; // last pause start or end
   prioTouchedAt = 0; // last change of the effective priority
   lastResetRxAt = -Infinity; // last advert that a backup must accept as "master alive"
+  /**
+   * A timer armed while the priority was lower can still run with that priority's longer Skew_Time
+   * (RFC: a running Master_Down_Timer is not recomputed on priority changes). lowPrio is the lowest
+   * pastPrios holds each earlier priority and the latest time a timer computed from it can fire.
+   */
+  readonly pastPrios: Array<{ prio: number; until: number }> = [];
   generation = 0; // incremented per process start
   constructor(readonly id: number, readonly addr: string, cfg: InstanceConfig, trackers: TrackerStatus[]) {
     this.cfg = cfg;
@@ -65,8 +71,11 @@ export class SimNode {
 
   /** Ground truth, independent of the engine: could this node take part in the election now? */
   get eligible(): boolean {
-    return this.running && !this.paused && this.ifDown === 0 && !trackedPriority(this.cfg.priority, this.trackers).fault;
+    return this.running && !this.paused && this.ifDown === 0 && !this.trackerFault;
   }
+
+  /** Recomputed by the world whenever a tracker changes. */
+  trackerFault = false;
 
   get state(): VrrpState | 'DOWN' {
     return this.inst ? this.inst.state : 'DOWN';
@@ -88,6 +97,7 @@ export interface SimResult {
   adverts: number;
   violations: Violation[];
   traceHash: number;
+  evaluated: Monitor['evaluated'];
 }
 
 export class World {
@@ -100,6 +110,7 @@ export class World {
   readonly dupActive: number[] = [];
   readonly delayActive: number[] = [];
   netTouchedAt = 0; // last change of loss/delay
+  delayedUntil = 0; // arrival time of the last packet sent with extra (fault) delay
   lastDisruption = 0;
   now = 0;
   seq = 0;
@@ -166,7 +177,7 @@ export class World {
     }
     return {
       seed: this.scenario.seed, summary: this.scenario.summary, steps: this.steps, transitions: this.transitions,
-      adverts: this.adverts, violations: this.monitor.violations, traceHash: this.traceHash,
+      adverts: this.adverts, violations: this.monitor.violations, traceHash: this.traceHash, evaluated: this.monitor.evaluated,
     };
   }
 
@@ -207,7 +218,12 @@ export class World {
     const before = n.inst;
     const r = this.engine.step(before, ev, this.now);
     n.inst = r.state;
-    if (r.state.priority !== before.priority) n.prioTouchedAt = this.now;
+    if (r.state.priority !== before.priority) {
+      n.prioTouchedAt = this.now;
+      const now = this.now;
+      for (let i = n.pastPrios.length - 1; i >= 0; i--) if (n.pastPrios[i]!.until < now) n.pastPrios.splice(i, 1);
+      n.pastPrios.push({ prio: before.priority, until: now + this.monitor.maxTimerMs(n, before.priority) });
+    }
     this.monitor.beforeActions(n, before, r);
     for (const a of r.actions) this.act(n, before, a);
     if (before.state !== r.state.state) {
@@ -273,6 +289,7 @@ export class World {
       const copies = dup > 0 && this.net.chance(dup) ? 2 : 1;
       for (let c = 0; c < copies; c++) {
         const d = this.net.range(dmin, dmax) + (extra > 0 ? this.net.range(0, extra) : 0);
+        if (extra > 0 && this.now + d > this.delayedUntil) this.delayedUntil = this.now + d;
         this.push({ t: this.now + d, k: 'deliver', node: r.id, advert, src: n.addr });
       }
     }
@@ -373,6 +390,7 @@ export class World {
         n.trackerDown[f.which]! += f.up ? -1 : 1;
         const t = n.trackers[f.which]!;
         if (t.kind === 'updown') t.up = n.trackerDown[f.which] === 0;
+        n.trackerFault = trackedPriority(n.cfg.priority, n.trackers).fault;
         this.feed(n, { type: 'tracker-changed', trackers: n.trackers.map((x) => ({ ...x })) });
         return;
       }

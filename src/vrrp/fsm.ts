@@ -242,8 +242,10 @@ function initialize(w: Work, acts: Action[], now: number): void {
     return;
   }
   w.masterAdverIntCs = w.cfg.advertIntCs;
-  // preempt_delay also delays the first election after start-up (keepalived.conf(5)).
+  // preempt_delay applies "at startup or when seeing a lower priority master" (keepalived.conf(5)):
+  // the delay window opens now, so a lower master seen during start-up does not open a second one.
   const delay = preempts(w.cfg) ? w.cfg.preemptDelayMs : 0;
+  w.preemptAt = delay > 0 ? now + delay : null;
   transition(w, acts, 'BACKUP');
   setTimer(w, acts, 'master-down', now + masterDownIntervalMs(w) + delay);
 }

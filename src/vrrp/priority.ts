@@ -103,21 +103,41 @@ function ipv6Groups(a: string): number[] | null {
   return [...head, ...new Array<number>(8 - known).fill(0), ...rest];
 }
 
+/** Sort key of an address: a number for IPv4, a fixed-width hex string for IPv6, null if malformed. */
+function addressKey(a: string): number | string | null {
+  if (!a.includes(':')) {
+    const v = ipv4Value(a);
+    return Number.isNaN(v) ? null : v;
+  }
+  const g = ipv6Groups(a);
+  return g ? g.map((x) => x.toString(16).padStart(4, '0')).join('') : null;
+}
+
+// Adverts come from a handful of peers, so their parsed keys are memoised (bounded: a flood of
+// forged sources cannot grow it without limit). Still a pure function from the caller's view.
+const keyCache = new Map<string, number | string | null>();
+
+function cachedKey(a: string): number | string | null {
+  let k = keyCache.get(a);
+  if (k === undefined) {
+    k = addressKey(a);
+    if (keyCache.size >= 4096) keyCache.clear();
+    keyCache.set(a, k);
+  }
+  return k;
+}
+
 /**
  * Numeric comparison of two addresses of the same family (<0, 0, >0). RFC 5798 §6.4.3 compares the
  * primary addresses as numbers: "192.0.2.10" is higher than "192.0.2.9" although it sorts lower as text.
- * Malformed input compares as lower than anything valid, so a garbled peer never wins a tie.
+ * Malformed input compares as lower than anything valid, so a garbled peer never wins a tie; an IPv4
+ * address compares lower than an IPv6 one (never happens within one instance).
  */
 export function compareAddresses(a: string, b: string): number {
-  if (a.includes(':') || b.includes(':')) {
-    const ga = ipv6Groups(a);
-    const gb = ipv6Groups(b);
-    if (!ga || !gb) return (ga ? 1 : 0) - (gb ? 1 : 0);
-    for (let i = 0; i < 8; i++) if (ga[i] !== gb[i]) return ga[i]! - gb[i]!;
-    return 0;
-  }
-  const va = ipv4Value(a);
-  const vb = ipv4Value(b);
-  if (Number.isNaN(va) || Number.isNaN(vb)) return (Number.isNaN(va) ? 0 : 1) - (Number.isNaN(vb) ? 0 : 1);
-  return va - vb;
+  const ka = cachedKey(a);
+  const kb = cachedKey(b);
+  if (ka === null || kb === null) return (ka === null ? 0 : 1) - (kb === null ? 0 : 1);
+  if (typeof ka === 'number' && typeof kb === 'number') return ka - kb;
+  if (typeof ka !== typeof kb) return typeof ka === 'number' ? -1 : 1;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
