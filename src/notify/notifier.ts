@@ -44,6 +44,8 @@ export interface NotifierConfig {
   /** Mailer and whether `smtp_alert` is in effect for this object. */
   mailer?: Mailer;
   smtpAlert?: boolean;
+  /** Global `no_email_faults`: no alert for FAULT transitions. */
+  noEmailFaults?: boolean;
   /**
    * Kill a notify script that is still running after this long, so that a hung script cannot stall
    * the queue forever (keepalived has no notify timeout; default 60 s, 0 = never).
@@ -65,6 +67,8 @@ const STATE_SCRIPT: Record<NotifyState, keyof NotifyScripts> = {
 export class Notifier {
   private readonly queue = new SerialQueue();
   private readonly log: Logger;
+  private lastPriority?: number;
+  private readonly mailsInFlight = new Set<Promise<void>>();
   /** Counters for metrics/status. */
   readonly stats = { scriptsRun: 0, scriptsFailed: 0, fifoLines: 0 };
   /** Optional observer for each finished script (status dumps, tests). */
@@ -100,13 +104,24 @@ export class Notifier {
     this.fifo(state, priority);
     this.enqueue(STATE_SCRIPT[state], state);
     this.enqueue('notify', state, [this.config.kind, this.config.name, state, String(priority)]);
-    if (this.config.smtpAlert && this.config.mailer && (state === 'MASTER' || state === 'BACKUP' || state === 'FAULT')) {
-      void this.config.mailer.vrrpAlert(this.config.kind, this.config.name, state);
+    this.lastPriority = priority;
+    const mailable = state === 'MASTER' || state === 'BACKUP' || (state === 'FAULT' && !this.config.noEmailFaults);
+    if (this.config.smtpAlert && this.config.mailer && mailable) {
+      const sending = this.config.mailer.vrrpAlert(this.config.kind, this.config.name, state).then(() => {
+        this.mailsInFlight.delete(sending);
+      });
+      this.mailsInFlight.add(sending);
     }
   }
 
-  /** The effective priority changed; only reported (FIFO) in MASTER/BACKUP with notify_priority_changes. */
+  /**
+   * The effective priority changed; reported (FIFO) only in MASTER/BACKUP with notify_priority_changes,
+   * and only when it differs from the last priority seen (transition or previous change).
+   */
   priorityChanged(priority: number, state: NotifyState): void {
+    // Only real changes are reported, whatever the caller's update rate.
+    if (priority === this.lastPriority) return;
+    this.lastPriority = priority;
     if (!this.config.notifyPriorityChanges) return;
     if (state === 'MASTER') this.fifo('MASTER_PRIORITY', priority);
     else if (state === 'BACKUP') this.fifo('BACKUP_PRIORITY', priority);
@@ -118,9 +133,10 @@ export class Notifier {
     this.enqueue('masterRxLowerPri', 'MASTER_RX_LOWER_PRI');
   }
 
-  /** Resolves when every queued script has finished (shutdown waits for notify_stop this way). */
-  idle(): Promise<void> {
-    return this.queue.idle();
+  /** Resolves when every queued script has finished and every alert mail was handed over or failed
+   *  (shutdown waits for notify_stop this way). */
+  async idle(): Promise<void> {
+    await Promise.all([this.queue.idle(), ...this.mailsInFlight]);
   }
 
   get pendingScripts(): number {

@@ -45,6 +45,7 @@ test('FIFO is created if missing, lines arrive in transition order at a reader p
   n.stateChanged('MASTER', 100);
   n.priorityChanged(105, 'MASTER');
   n.priorityChanged(95, 'MASTER');
+  n.priorityChanged(95, 'MASTER'); // no change: not reported again
   n.stateChanged('FAULT', 95);
   n.priorityChanged(90, 'FAULT'); // not reported outside MASTER/BACKUP
   n.stateChanged('BACKUP', 100);

@@ -6,7 +6,6 @@ import { SMTPServer } from 'smtp-server';
 import { Mailer } from '../../src/notify/mail.js';
 import { Notifier } from '../../src/notify/notifier.js';
 import { MemoryLogger } from '../../src/notify/log.js';
-import { waitFor } from '../helpers/netns.js';
 
 interface Received { helo: string; from: string; to: string[]; data: string }
 
@@ -76,10 +75,24 @@ test('the notifier mails MASTER/BACKUP/FAULT only when smtp_alert is on', async 
   off.stateChanged('MASTER', 100);
   on.stateChanged('FAULT', 0);
   on.stateChanged('STOP', 0); // no alert for STOP
-  await waitFor(() => mailer.stats.sent + mailer.stats.failed >= 1, 10000);
+  await Promise.all([on.idle(), off.idle()]);
+  assert.deepEqual(mailer.stats, { sent: 1, failed: 0 });
   assert.equal(smtp.mails.length, 1);
   assert.equal(header(smtp.mails[0]!.data, 'Subject'), '[R2] VRRP Group G1 - Entering FAULT state');
   assert.match(smtp.mails[0]!.data, /=> All VRRP group instances are now in FAULT state <=/);
+});
+
+test('no_email_faults suppresses FAULT alerts only', async () => {
+  const smtp = await startSmtp();
+  cleanups.push(smtp.close);
+  const mailer = new Mailer({ routerId: 'R5', to: ['a@example.com'], server: { host: '127.0.0.1', port: smtp.port } });
+  const n = new Notifier({ kind: 'INSTANCE', name: 'VI_5', mailer, smtpAlert: true, noEmailFaults: true });
+  n.stateChanged('FAULT', 100);
+  n.stateChanged('BACKUP', 100);
+  await n.idle();
+  assert.deepEqual(mailer.stats, { sent: 1, failed: 0 });
+  assert.equal(smtp.mails.length, 1);
+  assert.equal(header(smtp.mails[0]!.data, 'Subject'), '[R5] VRRP Instance VI_5 - Entering BACKUP state');
 });
 
 test('server down: the failure is logged and counted, never thrown', async () => {
