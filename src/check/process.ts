@@ -15,6 +15,7 @@
 //   node dist/src/check/process.js --check-once FILE.json   run each Runnable check once, print results
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { CheckerScheduler } from './scheduler.js';
 import { runCheck } from './index.js';
 import { closePingSockets } from './ping.js';
@@ -32,6 +33,8 @@ export interface CheckerConfigMessage {
   services: VirtualServerSpec[];
   dataPlane?: DataPlaneConfig;
   notifyFifo?: string;
+  /** report { type: 'stats', checksRun, checksPerSec, rssBytes, cpuUserMs, cpuSystemMs } this often */
+  statsIntervalMs?: number;
 }
 
 type Out = (msg: Record<string, unknown>) => void;
@@ -47,6 +50,7 @@ export class CheckerService {
   private applying = false;
   private dirty = false;
   private stopped = false;
+  private statsTimer?: NodeJS.Timeout;
 
   constructor(private readonly out: Out) {}
 
@@ -69,6 +73,22 @@ export class CheckerService {
     s.on('change', () => this.schedule());
     s.start();
     this.schedule(); // initial programming (alpha servers start down, others up)
+    if (msg.statsIntervalMs) {
+      let last = { at: Date.now(), checks: 0, ms: 0 };
+      const lag = monitorEventLoopDelay({ resolution: 10 });
+      lag.enable();
+      this.statsTimer = setInterval(() => {
+        const now = Date.now(); const cpu = process.cpuUsage();
+        const n = s.checksRun - last.checks;
+        const rate = (n * 1000) / Math.max(1, now - last.at);
+        const meanCheckMs = n ? (s.checkMsTotal - last.ms) / n : 0;
+        last = { at: now, checks: s.checksRun, ms: s.checkMsTotal };
+        this.out({ type: 'stats', checksRun: s.checksRun, checksPerSec: Math.round(rate), meanCheckMs: Math.round(meanCheckMs),
+          loopDelayP99Ms: Math.round(lag.percentile(99) / 1e6), rssBytes: process.memoryUsage().rss,
+          cpuUserMs: Math.round(cpu.user / 1000), cpuSystemMs: Math.round(cpu.system / 1000) });
+        lag.reset();
+      }, msg.statsIntervalMs);
+    }
     return true;
   }
 
@@ -98,6 +118,7 @@ export class CheckerService {
   /** Stop checking; remove the data plane unless `keepPlane` (reload keeps it until replaced). */
   async shutdown(keepPlane = false): Promise<void> {
     this.stopped = true;
+    clearInterval(this.statsTimer);
     await this.scheduler?.stop();
     this.scheduler = undefined;
     while (this.applying) await new Promise((r) => setTimeout(r, 10));

@@ -105,6 +105,7 @@ export class CheckerScheduler extends EventEmitter {
   private readonly fifo?: NotifyFifo;
   private running = false;
   checksRun = 0;
+  checkMsTotal = 0; // summed duration of finished checks (for stats: mean check time)
 
   constructor(specs: VirtualServerSpec[], private readonly opts: SchedulerOptions = {}) {
     super();
@@ -170,6 +171,7 @@ export class CheckerScheduler extends EventEmitter {
 
   private async runOnce(v: VirtualServerRuntime, r: RealServerRuntime, c: CheckerRun): Promise<void> {
     c.abort = new AbortController();
+    const started = Date.now();
     let result: CheckResult;
     try {
       result = await runCheck(c.spec, c.abort.signal);
@@ -179,6 +181,7 @@ export class CheckerScheduler extends EventEmitter {
     c.abort = undefined;
     if (!this.running) return;
     this.checksRun++;
+    this.checkMsTotal += Date.now() - started;
     c.last = result;
     this.emit('check', { vs: v.name, ip: r.spec.ip, port: r.spec.port, kind: c.spec.kind, result });
     const { state, delayMs } = nextCheckerState(c.state, result.ok, c.timing);
