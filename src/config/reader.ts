@@ -97,7 +97,7 @@ class Reader {
   private readonly maxBytes: number;
   private readonly maxIncludeDepth: number;
   private readonly maxGenerated: number;
-  private readonly defaultChecks: IncludeCheck[];
+  private defaultChecks: IncludeCheck[];
   private bytesRead = 0;
   private generated = 0;
   private generatedLimitReported = false;
@@ -206,6 +206,31 @@ class Reader {
 
   pushText(text: string, file: string, absolute: string): void {
     this.stack.push({ kind: 'file', file, absolute, line: 0, lines: text.split('\n'), next: 0 });
+  }
+
+  /**
+   * global_defs `include_check [[+|-]read|match|wildcard_match|brace_match]...`: no argument means
+   * all checks; a name or +name adds a check, -name removes it (keepalived 2.2.7 names).
+   */
+  setIncludeChecks(node: ConfigNode): void {
+    const names: Record<string, IncludeCheck> = { read: 'readable', match: 'match', wildcard_match: 'wildcard_match', brace_match: 'brace_match' };
+    if (node.args.length === 0) {
+      this.defaultChecks = ['readable', 'match', 'wildcard_match', 'brace_match'];
+      return;
+    }
+    const checks = new Set(this.defaultChecks);
+    for (const arg of node.args) {
+      const remove = arg.startsWith('-');
+      const name = arg.replace(/^[+-]/, '');
+      const check = names[name];
+      if (!check) {
+        this.report('warning', node, `Unknown include_check type '${arg}' - ignoring`);
+        continue;
+      }
+      if (remove) checks.delete(check);
+      else checks.add(check);
+    }
+    this.defaultChecks = [...checks];
   }
 
   /** Lines generated (not read from a file) are counted against maxGeneratedLines. */
@@ -451,15 +476,16 @@ class Reader {
       else if (literalMissing > 0) say('brace_match', `Some config files missing: "${pattern}".`);
     }
     const matches = matchesPerAlt.flat();
-    for (const match of matches) {
-      if (match.isDirectory) say('readable', `Configuration file '${match.shown}' is a directory - skipping`);
-    }
-    // keepalived reads none of the files when a check the include asked for fails.
+    // keepalived reads none of the files when a match check the include asked for fails (an
+    // unreadable file is only skipped, in its turn).
     if (checkFailed) return true;
     const toRead: { shown: string; absolute: string }[] = [];
     const chain = this.stack.filter((s): s is FileSource => s.kind === 'file');
     for (const match of matches) {
-      if (match.isDirectory) continue;
+      if (match.isDirectory) {
+        this.report(sev('readable'), pos, `Configuration file '${match.shown}' is a directory - skipping`);
+        continue;
+      }
       if (chain.some((f) => f.absolute === match.absolute)) {
         const names = [...chain.map((f) => f.file), match.absolute].join(' -> ');
         this.report('error', pos, `include loop: ${names} - skipping '${match.shown}'`);
@@ -484,6 +510,8 @@ class Reader {
 
 interface Level {
   children: ConfigNode[];
+  /** The keyword whose block this is (undefined at the top and for phantom levels). */
+  owner?: ConfigNode;
   /** A `{` that did not open a keyword's block, or a block past maxDepth: its lines stay in the parent. */
   phantom: boolean;
   opened: Pos;
@@ -501,7 +529,7 @@ function buildTree(reader: Reader, maxDepth: number): ConfigNode[] {
     if (line.text === '{') {
       if (previous && realDepth < maxDepth) {
         previous.children = [];
-        levels.push({ children: previous.children, phantom: false, opened: pos });
+        levels.push({ children: previous.children, owner: previous, phantom: false, opened: pos });
         realDepth++;
       } else {
         if (previous) {
@@ -529,8 +557,11 @@ function buildTree(reader: Reader, maxDepth: number): ConfigNode[] {
       continue;
     }
     const node: ConfigNode = { keyword: words[0]!, args: words.slice(1), file: line.file, line: line.line, raw: line.text };
-    levels[levels.length - 1]!.children.push(node);
+    const level = levels[levels.length - 1]!;
+    level.children.push(node);
     previous = node;
+    // `include_check` changes how the includes after it are read, so it acts while reading.
+    if (node.keyword === 'include_check' && levels.length === 2 && level.owner?.keyword === 'global_defs') reader.setIncludeChecks(node);
   }
   if (levels.length > 1) {
     const unclosed = levels[1]!.opened;
