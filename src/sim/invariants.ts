@@ -30,16 +30,19 @@
 //     some node M was MASTER throughout, unpaused, no other node was MASTER, the link M→X was clean
 //     (no block, loss or extra delay), X was BACKUP and unpaused, neither priority changed, and X either
 //     does not preempt (nopreempt) or M's priority ≥ X's — that takeover is a violation.
+//     tie-break: a MASTER that yields to an advert (RFC §6.4.3) does so only to a higher priority, or to
+//     an equal priority from a numerically higher primary address (compared here independently of the
+//     engine's own comparison).
 // (d) vips: after every step, a node holds its VIPs iff it is MASTER (a crashed host holds none).
 // (e) notify-order: each notification's `from` equals the previous one's `to` (INIT for a new process),
 //     and after each step the last notified state is the node's state.
 // (f) advert-source: only a node that is MASTER before or after the step sends adverts; priority 0 only
 //     by a master that is leaving MASTER.
-import type { InstanceState, StepResult, VrrpState } from '../vrrp/fsm.js';
+import type { FsmEvent, InstanceState, StepResult, VrrpState } from '../vrrp/fsm.js';
 import { skewMs } from '../vrrp/timers.js';
 import type { SimNode, World } from './world.js';
 
-export type InvariantName = 'a-one-master' | 'b-master-exists' | 'c-preempt' | 'c-no-displacement' | 'd-vips' | 'e-notify-order' | 'f-advert-source';
+export type InvariantName = 'a-one-master' | 'b-master-exists' | 'c-preempt' | 'c-no-displacement' | 'c-tie-break' | 'd-vips' | 'e-notify-order' | 'f-advert-source';
 
 export interface Violation {
   invariant: InvariantName;
@@ -108,9 +111,14 @@ export class Monitor {
   }
 
   /** Called after the engine step, before the world records the transition in the node's history. */
-  beforeActions(n: SimNode, before: InstanceState, r: StepResult): void {
+  beforeActions(n: SimNode, before: InstanceState, r: StepResult, ev: FsmEvent): void {
     this.cur = { node: n, before, after: r.state };
     if (before.state === 'BACKUP' && r.state.state === 'MASTER') this.checkTakeover(n, r.state);
+    if (before.state === 'MASTER' && r.state.state === 'BACKUP' && ev.type === 'advert-received') {
+      const p = ev.advert.priority;
+      const ok = p > before.priority || (p === before.priority && addressOrder(ev.src, n.addr) > 0);
+      if (!ok) this.violate('c-tie-break', `n${n.id} (prio ${before.priority}, ${n.addr}) yielded to p=${p} from ${ev.src}`, n.id);
+    }
   }
 
   afterStep(n: SimNode, _before: InstanceState, r: StepResult): void {
@@ -256,4 +264,24 @@ export class Monitor {
     for (const row of w.blocked) for (const b of row) if (b > 0) return false;
     return t - Math.max(w.lastDisruption, w.delayedUntil) >= this.settleMs();
   }
+}
+
+/** Independent numeric address order for the tie-break check (IPv4 dotted quad or IPv6 text). */
+function addressOrder(a: string, b: string): number {
+  const ka = addressBytes(a);
+  const kb = addressBytes(b);
+  for (let i = 0; i < Math.max(ka.length, kb.length); i++) {
+    const d = (ka[i] ?? 0) - (kb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function addressBytes(a: string): number[] {
+  if (!a.includes(':')) return a.split('.').map(Number);
+  const [head = '', tail = ''] = a.split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = [...h, ...new Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  return groups.map((g) => parseInt(g, 16));
 }

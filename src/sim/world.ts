@@ -224,7 +224,7 @@ export class World {
       for (let i = n.pastPrios.length - 1; i >= 0; i--) if (n.pastPrios[i]!.until < now) n.pastPrios.splice(i, 1);
       n.pastPrios.push({ prio: before.priority, until: now + this.monitor.maxTimerMs(n, before.priority) });
     }
-    this.monitor.beforeActions(n, before, r);
+    this.monitor.beforeActions(n, before, r, ev);
     for (const a of r.actions) this.act(n, before, a);
     if (before.state !== r.state.state) {
       this.transitions++;
