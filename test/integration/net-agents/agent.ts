@@ -28,7 +28,11 @@ const ops: Record<string, (a: Args) => unknown> = {
     const s = await openVrrpSocket(a as unknown as VrrpSocketOptions);
     const id = nextSock++;
     sockets.set(id, s);
-    s.onPacket((payload, meta) => out({ event: 'packet', data: { sock: id, payload: payload.toString('hex'), meta } }));
+    let throwNext = a.throwFirst === true;
+    s.onPacket((payload, meta) => {
+      if (throwNext) { throwNext = false; throw new Error('handler failure (test)'); }
+      out({ event: 'packet', data: { sock: id, payload: payload.toString('hex'), meta } });
+    });
     s.onError((e) => out({ event: 'sockError', data: { sock: id, error: String(e) } }));
     return { sock: id, src: s.src, group: s.group, ifindex: s.ifindex };
   },
