@@ -35,6 +35,10 @@ test('FIFO lines, notify arguments and track_file priorities match keepalived 2.
     writeFileSync(notify, '#!/bin/sh\nlog=$1; shift\n{ for a in "$@"; do printf "[%s]" "$a"; done; echo; } >> "$log"\n');
     chmodSync(notify, 0o755);
     writeFileSync(trackPath, '0\n');
+    const failFlag = join(dir, 'chk.fail');
+    const chk = join(dir, 'chk.sh');
+    writeFileSync(chk, `#!/bin/sh\n[ -e ${failFlag} ] && exit 1\nexit 0\n`);
+    chmodSync(chk, 0o755);
     execFileSync('mkfifo', ['-m', '600', fifoPath]);
     // Our reader starts first; keepalived opens O_RDWR, so nothing written is lost.
     const reader = spawn('cat', [fifoPath], { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -45,6 +49,13 @@ test('FIFO lines, notify arguments and track_file priorities match keepalived 2.
   enable_script_security
   script_user root
   vrrp_notify_fifo ${fifoPath}
+}
+vrrp_script chk {
+  script ${chk}
+  interval 1
+  weight -10
+  rise 2
+  fall 2
 }
 track_file tf {
   file ${trackPath}
@@ -61,6 +72,9 @@ vrrp_instance VI_1 {
   }
   track_file {
     tf
+  }
+  track_script {
+    chk
   }
   notify "${notify} ${kaNotifyLog} 'quoted arg'"
   notify_priority_changes
@@ -83,6 +97,13 @@ vrrp_instance VI_1 {
       const expected = effectivePriority(100, [{ kind: 'file', value: v, weight: 1 }]).priority;
       await wait(`INSTANCE "VI_1" MASTER_PRIORITY ${expected}`);
     }
+    // The check script fails: weight -10 applies on top of the file's +40.
+    const scriptDown = effectivePriority(100, [{ kind: 'file', value: 40, weight: 1 }, { kind: 'script', up: false, weight: -10 }]).priority;
+    assert.equal(scriptDown, 130);
+    writeFileSync(failFlag, '');
+    await wait(`INSTANCE "VI_1" MASTER_PRIORITY ${scriptDown}`);
+    rmSync(failFlag);
+    await waitFor(() => readerOut.trim().split('\n').slice(-1)[0] === 'INSTANCE "VI_1" MASTER_PRIORITY 140', 20_000);
     writeFileSync(trackPath, '-300\n'); // below -253: FAULT
     assert.equal(effectivePriority(100, [{ kind: 'file', value: -300, weight: 1 }]).fault, true);
     await waitFor(() => /FAULT/.test(readerOut), 20_000);
@@ -123,7 +144,7 @@ vrrp_instance VI_1 {
     assert.deepEqual(ourOut.split('\n').filter(Boolean), kaLines);
     assert.equal(readFileSync(ourNotifyLog, 'utf8'), kaNotify);
     // Sanity: the scenario really covered these transitions.
-    for (const ev of ['BACKUP 100', 'MASTER 100', 'MASTER_PRIORITY 105', 'MASTER_PRIORITY 80', 'MASTER_PRIORITY 140']) {
+    for (const ev of ['BACKUP 100', 'MASTER 100', 'MASTER_PRIORITY 105', 'MASTER_PRIORITY 80', 'MASTER_PRIORITY 140', 'MASTER_PRIORITY 130']) {
       assert.ok(kaLines.includes(`INSTANCE "VI_1" ${ev}`), `missing ${ev} in ${kaLines.join(' | ')}`);
     }
     assert.ok(kaLines.some((l) => / FAULT /.test(l)));
