@@ -115,6 +115,28 @@ test('terminate_delay rides out a quick restart; a lasting stop is reported afte
   }
 });
 
+test('fork_delay: quorum gained is reported only once it held for the delay', async () => {
+  const t = new ProcessTracker({ name: 'fd', process: name, forkDelayMs: 1500, pollIntervalMs: 100 });
+  const changes: boolean[] = [];
+  t.on('change', (up) => changes.push(up));
+  try {
+    assert.equal(await t.start(), false);
+    const blip = start();
+    await sleep(300); // seen by a few scans, then gone before the delay ends
+    await stop(blip);
+    await sleep(1800);
+    assert.deepEqual(changes, []);
+    const up = once(t, 'change');
+    const startedAt = Date.now();
+    start();
+    assert.deepEqual(await up, [true, 1]);
+    assert.ok(Date.now() - startedAt >= 1400, 'reported only after fork_delay');
+  } finally {
+    t.stop();
+    for (const p of procs) await stop(p);
+  }
+});
+
 test('no matching process at start: down immediately', async () => {
   const t = new ProcessTracker({ name: 'none', process: `${name}x` });
   assert.equal(await t.start(), false);
