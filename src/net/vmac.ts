@@ -8,6 +8,10 @@
 //   the VIPs and the parent does not answer for them with its own MAC;
 // - IPv6 VMAC: the parent's link-local is copied onto it (nodad), because VRRPv3 adverts must come
 //   from a link-local address and the VMAC has none of its own.
+// - rp_filter: the kernel uses max(all, <if>), so rp_filter=0 on the VMAC means nothing while
+//   net.ipv4.conf.all.rp_filter is set (Debian's systemd sets 2). Like keepalived, while any IPv4
+//   VMAC exists we set all.rp_filter=0 and raise every other interface's own value to the old
+//   `all` value, so their effective filtering is unchanged; all is put back with the last VMAC.
 // Unlike keepalived 2.2.7 (which leaves the parent at arp_ignore=1/arp_filter=1 after exit), we
 // restore the parent's values when its last VMAC is removed.
 import { readSysctl, SysctlJournal, ipv4Conf, ipv6Conf } from './sysctl.js';
@@ -44,6 +48,32 @@ export interface VmacOptions {
 
 /** Parent sysctls are shared by all VMACs on it: restore when the last one goes. */
 const parents = new Map<string, { refs: number; journal: SysctlJournal }>();
+/** all.rp_filter handling, shared by every IPv4 VMAC of the process. */
+let rpFilter: { refs: number; journal: SysctlJournal } | undefined;
+
+async function acquireRpFilter(exclude: string): Promise<void> {
+  if (rpFilter) { rpFilter.refs++; return; }
+  const journal = new SysctlJournal();
+  const all = Number(readSysctl('net/ipv4/conf/all/rp_filter') ?? '0');
+  if (all > 0) {
+    for (const l of await rtnl().listLinks()) {
+      if (l.ifname === exclude) continue;
+      const key = ipv4Conf(l.ifname, 'rp_filter');
+      const own = Number(readSysctl(key) ?? 'NaN');
+      if (own < all) journal.set(key, all);
+    }
+    journal.set('net/ipv4/conf/all/rp_filter', 0);
+  }
+  rpFilter = { refs: 1, journal };
+}
+
+function releaseRpFilter(): void {
+  if (!rpFilter) return;
+  if (--rpFilter.refs <= 0) {
+    rpFilter.journal.restore();
+    rpFilter = undefined;
+  }
+}
 
 export class Vmac {
   private constructor(readonly ifname: string, readonly index: number, readonly mac: string, readonly parent: string,
@@ -64,7 +94,7 @@ export class Vmac {
     }
     await nl.addMacvlan(parentLink.index, name, mac, MACVLAN_MODES[opts.mode ?? 'private']);
     const journal = new SysctlJournal();
-    let parentRef = false;
+    let parentRef = false, rpRef = false;
     try {
       const index = nl.index(name);
       if (opts.family === 4) {
@@ -79,6 +109,8 @@ export class Vmac {
         p.journal.set(ipv4Conf(opts.parent, 'arp_filter'), 1);
         p.refs++;
         parentRef = true;
+        await acquireRpFilter(name);
+        rpRef = true;
       } else {
         const ll = await nl.linkLocal6(parentLink.index);
         if (ll) await nl.addAddress({ index, family: 6, addr: ll, prefix: 64, scope: 'link', nodad: true });
@@ -94,6 +126,7 @@ export class Vmac {
     } catch (e) {
       await nl.delLink(name).catch(() => false);
       if (parentRef) releaseParent(opts.parent);
+      if (rpRef) releaseRpFilter();
       throw e;
     }
   }
@@ -102,7 +135,10 @@ export class Vmac {
   async destroy(): Promise<void> {
     await rtnl().delLink(this.ifname);
     this.journal.restore(); // keys of the deleted VMAC are skipped; kept for symmetry
-    if (this.family === 4) releaseParent(this.parent);
+    if (this.family === 4) {
+      releaseParent(this.parent);
+      releaseRpFilter();
+    }
   }
 }
 

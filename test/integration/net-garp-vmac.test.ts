@@ -84,6 +84,20 @@ describe('net: GARP, unsolicited NA, VMAC', { skip }, () => {
     assert.equal(await sc('net/ipv4/conf/eth0/arp_filter'), '0');
   });
 
+  test('all.rp_filter is cleared while an IPv4 VMAC exists, other interfaces keep their effective value', async () => {
+    sh('ip', ['netns', 'exec', nsA, 'sysctl', '-qw', 'net.ipv4.conf.all.rp_filter=2']);
+    const sc = async (k: string) => a.call('sysctl', { key: `net/ipv4/conf/${k}/rp_filter` });
+    assert.equal(await sc('eth0'), '0');
+    await a.call('vmacCreate', { parent: 'eth0', vrid: 70, family: 4 });
+    assert.deepEqual([await sc('all'), await sc('eth0'), await sc('lo'), await sc('vrrp.70')], ['0', '2', '2', '0']);
+    await a.call('vmacCreate', { parent: 'eth0', vrid: 71, family: 4 });
+    await a.call('vmacDestroy', { ifname: 'vrrp.70' });
+    assert.equal(await sc('all'), '0', 'still one VMAC');
+    await a.call('vmacDestroy', { ifname: 'vrrp.71' });
+    assert.deepEqual([await sc('all'), await sc('eth0'), await sc('lo')], ['2', '0', '0']);
+    sh('ip', ['netns', 'exec', nsA, 'sysctl', '-qw', 'net.ipv4.conf.all.rp_filter=0']);
+  });
+
   test('IPv6 VMAC: 00:00:5e:00:02:VRID with the parent\'s link-local, NA from the VMAC', async () => {
     const parentLl = await a.call('linkLocal6', { ifname: 'eth0' });
     const v = await a.call('vmacCreate', { parent: 'eth0', vrid: 52, family: 6 });
