@@ -44,8 +44,8 @@ const MAX_RAW_LINE = 1 << 20;
 /** keepalived 2.2.7 reads lines with a 1024-byte buffer and splits longer ones; we warn. */
 const KEEPALIVED_LINE_BUFFER = 1024;
 const MAX_DIAGNOSTICS = 1000;
-/** Expansion bounds per line; keepalived's own line limit is 1024 bytes, so these are generous. */
-const EXPAND_LIMITS = { maxLineLength: 16 * 1024, maxSubstitutions: 1024 };
+/** Expansion bounds per line: like keepalived, an expansion may not make a line longer than its 1024-byte buffer. */
+const EXPAND_LIMITS = { maxLineLength: KEEPALIVED_LINE_BUFFER - 1, maxSubstitutions: 1024 };
 /** Substitutions over the whole read, so that many lines of exponential definitions stay cheap. */
 const MAX_TOTAL_SUBSTITUTIONS = 2_000_000;
 
@@ -273,11 +273,12 @@ class Reader {
         const d = decomment(raw);
         if (d.unterminatedQuote) this.report('error', pos, `Unterminated quote '${truncateForMessage(d.text)}'`);
         text = d.text;
+        // A line that is only blanks or a comment neither continues nor ends a definition.
+        if (text.length === 0) continue;
         if (this.pendingDef) {
           this.continueDefinition(text);
           continue;
         }
-        if (text.length === 0) continue;
       } else if (top.kind === 'queue') {
         if (top.next >= top.items.length) {
           this.stack.pop();
@@ -338,8 +339,10 @@ class Reader {
       // A line holding only the `\` adds nothing (keepalived skips such blank lines).
       if (body.length > 0) def.value += `${body}\n`;
     } else {
+      // keepalived decides "multi-line" before adding the last line: `$A=\` + `k` is a one-line "k".
+      if (def.value.length === 0) def.multiline = false;
       def.value += text;
-      this.endPendingDef();
+      this.pendingDef = undefined;
     }
   }
 
