@@ -95,6 +95,10 @@ export interface RouteSpec {
   scope?: ScopeName | number;
   proto?: number | 'boot' | 'static' | 'kernel' | 'keepalived';
   type?: 'unicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw' | 'local';
+  /** ECMP: `nexthop via X dev Y weight N` (RTA_MULTIPATH); replaces via/dev */
+  nexthops?: Array<{ via?: string; dev?: string; weight?: number; onlink?: boolean }>;
+  /** gateway reachable without a covering route (RTNH_F_ONLINK) */
+  onlink?: boolean;
   /** add = fail-free create (EEXIST counts as unchanged), replace = create or overwrite, append = add another path */
   op?: 'add' | 'replace' | 'append';
 }
@@ -395,8 +399,9 @@ export class Rtnl {
     if (spec.src) attrs.prefsrc = ipToBuffer(spec.src);
     if (spec.metric !== undefined) attrs.priority = spec.metric;
     if (table > 255) attrs.table = table;
+    if (spec.nexthops && spec.nexthops.length > 0) attrs.multipath = this.multipath(spec.nexthops);
     // Like `ip route`: a device route without gateway is link scope; deletes match any scope.
-    const dfltScope = type === ROUTE_TYPES.local ? 254 : (type === 1 && !spec.via && family === 4 ? 253 : 0);
+    const dfltScope = type === ROUTE_TYPES.local ? 254 : (type === 1 && !spec.via && !spec.nexthops?.some((h) => h.via) && family === 4 ? 253 : 0);
     const data: NL.rt.Route = {
       family: family === 4 ? 2 : 10,
       dstLen: d.prefix,
@@ -404,11 +409,27 @@ export class Rtnl {
       scope: forDelete && spec.scope === undefined ? 255 : scopeValue(spec.scope, dfltScope),
     };
     if (!forDelete || spec.type) data.type = type;
+    if (spec.onlink) data.flags = { __unknown: 4 /* RTNH_F_ONLINK, absent from netlink 0.3.0 RouteFlags */ };
     if (!forDelete || spec.proto !== undefined) {
       const p = spec.proto ?? 'boot';
       data.protocol = typeof p === 'number' ? p : PROTOS[p];
     }
     return { data, attrs, what: `${spec.type ?? ''} ${spec.dst}${spec.prefix !== undefined ? `/${spec.prefix}` : ''}${spec.via ? ` via ${spec.via}` : ''}${spec.dev ? ` dev ${spec.dev}` : ''} table ${table}`.trim() };
+  }
+
+  /** RTA_MULTIPATH payload: struct rtnexthop { u16 len; u8 flags; u8 hops (weight-1); i32 ifindex } + RTA_GATEWAY. */
+  private multipath(hops: NonNullable<RouteSpec['nexthops']>): Buffer {
+    return Buffer.concat(hops.map((h) => {
+      const gw = h.via ? nla(5 /* RTA_GATEWAY */, ipToBuffer(h.via)) : Buffer.alloc(0);
+      const b = Buffer.alloc(8);
+      b.writeUInt16LE(8 + gw.length, 0);
+      b[2] = h.onlink ? 4 /* RTNH_F_ONLINK */ : 0;
+      const w = h.weight ?? 1;
+      if (!Number.isInteger(w) || w < 1 || w > 256) throw new Error(`nexthop weight ${w} is not in 1..256`);
+      b[3] = w - 1;
+      b.writeInt32LE(h.dev ? this.index(h.dev) : 0, 4);
+      return Buffer.concat([b, gw]);
+    }));
   }
 
   /** Add a route; `false` when an identical one existed (op 'add'). */

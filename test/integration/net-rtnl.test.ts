@@ -90,6 +90,20 @@ describe('net: rtnl adapter and LinkMonitor', { skip }, () => {
     assert.doesNotMatch(ip('-6', 'route', 'show'), /fd00:9::/);
   });
 
+  test('virtual_routes: ECMP nexthops with weights, onlink gateway', async () => {
+    const mp = { dst: '198.51.100.128/25', nexthops: [{ via: '192.0.2.250', dev: 'eth0', weight: 2 }, { via: '192.0.2.251', dev: 'eth0', weight: 3 }] };
+    assert.equal(await a.call('addRoute', mp), true);
+    const shown = ip('-4', 'route', 'show', '198.51.100.128/25');
+    assert.match(shown, /nexthop via 192\.0\.2\.250 dev eth0 weight 2/);
+    assert.match(shown, /nexthop via 192\.0\.2\.251 dev eth0 weight 3/);
+    assert.equal(await a.call('delRoute', { dst: '198.51.100.128/25' }), true);
+    const ol = { dst: '203.0.113.64/26', via: '198.51.100.1', dev: 'eth0', onlink: true };
+    await assert.rejects(a.call('addRoute', { ...ol, onlink: false }), /ENETUNREACH|Network is unreachable/);
+    assert.equal(await a.call('addRoute', ol), true);
+    assert.match(ip('-4', 'route', 'show', '203.0.113.64/26'), /via 198\.51\.100\.1 dev eth0 onlink/);
+    assert.equal(await a.call('delRoute', ol), true);
+  });
+
   test('virtual_rules: from/to/iif/oif/fwmark/table/priority/blackhole, IPv4 and IPv6; add+del', async () => {
     const rules = [
       { family: 4, from: '192.0.2.100/32', table: 100, priority: 100 },
