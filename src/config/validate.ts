@@ -1,0 +1,362 @@
+// Whole-configuration rules, applied after the keyword tables built the model. Each rule mirrors a
+// check keepalived 2.2.7 makes under `-t` (probed on Debian's build; see the unit tests, one per
+// rule). keepalived "fixes up" what it complains about (drops the VIP, resets the option …); we do
+// the same to the model so consumers see what keepalived would run, and report a config error
+// (exit 5). Script-security problems set securityViolation (exit 6).
+import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import type { SourcePos } from './tree.js';
+import type { KeepalivedConfig, ScriptSpec, TrackRef, VrrpInstanceConfig } from './model.js';
+import type { BuildResult } from './build.js';
+import { lookupUser } from '../notify/users.js';
+
+/** Account and filesystem facts the rules depend on (injectable for tests). */
+export interface HostFacts {
+  interfaces: ReadonlySet<string>;
+  userExists(name: string): boolean;
+  uidOf(name: string): number | undefined;
+}
+
+export function hostInterfaces(): Set<string> {
+  try {
+    return new Set(readdirSync('/sys/class/net'));
+  } catch {
+    return new Set();
+  }
+}
+
+export function defaultHostFacts(): HostFacts {
+  return {
+    interfaces: hostInterfaces(),
+    userExists: (n) => lookupUser(n) !== undefined,
+    uidOf: (n) => lookupUser(n)?.uid,
+  };
+}
+
+export function validate(build: BuildResult, host: HostFacts = defaultHostFacts()): void {
+  const { model, ctx } = build;
+  checkInterfaces(build, host);
+  for (const inst of model.vrrpInstances) checkInstance(inst, build);
+  checkDuplicateVrids(model, ctx.error.bind(ctx));
+  checkSyncGroups(model, ctx.error.bind(ctx));
+  // Scripts first: a track script dropped for security reasons is then "not found" (as keepalived).
+  checkScripts(build, host);
+  checkTrackerRefs(model, ctx.error.bind(ctx));
+  checkCheckerRefs(model, ctx.error.bind(ctx));
+}
+
+type Report = (pos: SourcePos, message: string) => void;
+
+// ---------------------------------------------------------------- interfaces
+
+function checkInterfaces(build: BuildResult, host: HostFacts): void {
+  const { model, ctx } = build;
+  // keepalived -t resolves interface names on the host it runs on; dynamic_interfaces defers that.
+  if (model.global.dynamicInterfaces) return;
+  let missing = false;
+  for (const ref of build.interfaceRefs) {
+    if (host.interfaces.has(ref.name)) continue;
+    missing = true;
+    ctx.error(ref, `WARNING - interface ${ref.name} for ${ref.what} doesn't exist`);
+  }
+  if (missing) ctx.warn({ file: model.files[0] ?? '', line: 0 }, 'Non-existent interface specified in configuration');
+}
+
+// ---------------------------------------------------------------- one instance
+
+function checkInstance(c: VrrpInstanceConfig, build: BuildResult): void {
+  const { model, ctx } = build;
+  const err: Report = ctx.error.bind(ctx);
+  const explicit = build.explicit.get(c) ?? new Set<string>();
+  const strict = c.strictMode === true;
+
+  if (c.vrid === 0) err(c, `(${c.name}) the virtual router id must be set`);
+  if (c.interface === undefined) err(c, `(${c.name}) Unknown interface!`);
+  if (c.vips.length === 0 && !c.noVirtualIpaddress) err(c, `(${c.name}) No VIP specified; at least one is sensible`);
+
+  if (c.version === 2 && !Number.isInteger(c.advertInt)) {
+    err(c, `(${c.name}) VRRPv2 advertisement interval ${c.advertInt.toFixed(6)}s must be an integer. rounding`);
+    c.advertInt = Math.max(1, Math.round(c.advertInt));
+  } else if (c.version === 3) {
+    const cs = c.advertInt * 100;
+    if (Math.abs(cs - Math.round(cs)) > 1e-6) {
+      err(c, `(${c.name}) VRRPv3 advertisement interval ${c.advertInt.toFixed(6)}s must be in units of 10ms - rounding`);
+      c.advertInt = Math.round(cs) / 100;
+    }
+    if (c.advertInt > 40.95) {
+      err(c, `(${c.name}) VRRPv3 advertisement interval ${c.advertInt.toFixed(2)}s is out of range. Must be less than 40.96s. Setting to 40.95s`);
+      c.advertInt = 40.95;
+    }
+  }
+
+  if (c.authentication && c.version === 3) {
+    err(c.authentication, `(${c.name}) VRRP version 3 does not support authentication. Ignoring.`);
+    delete c.authentication;
+  }
+
+  if (c.nopreempt && c.state === 'MASTER') {
+    err(c, `(${c.name}) Warning - nopreempt will not work with initial state MASTER - clearing`);
+    c.nopreempt = false;
+  }
+  if (c.nopreempt && c.preemptDelay > 0) {
+    err(c, `(${c.name}) preempt_delay is incompatible with nopreempt mode - resetting`);
+    c.preemptDelay = 0;
+  }
+
+  if (c.unicastSrcIp !== undefined && c.unicastPeers.length === 0) {
+    err(c, `(${c.name}) A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated - please update your configuration.`);
+  }
+
+  if (strict) {
+    if (c.authentication) {
+      err(c.authentication, `(${c.name}) Strict mode does not support authentication. Ignoring.`);
+      delete c.authentication;
+    }
+    if (c.state === 'MASTER' && c.priority !== 255) {
+      err(c, `(${c.name}) State MASTER must match being address owner`);
+      c.state = 'BACKUP';
+    }
+    if (c.accept === true && c.version === 2) {
+      err(c, `(${c.name}) warning - accept mode for VRRP version 2 does not comply with RFC3768 - resetting`);
+      c.accept = false;
+    }
+    if (c.preemptDelay > 0) {
+      err(c, `(${c.name}) preempt_delay is incompatible with strict mode - resetting`);
+      c.preemptDelay = 0;
+    }
+    const first = c.vips[0];
+    if (first && first.family === 6 && !/^fe[89ab]/i.test(first.addr)) {
+      err(first, `(${c.name}) the first IPv6 VIP address must be link local`);
+    }
+    // Strict defaults: only the owner accepts packets for the VIPs; no adverts to lower priorities.
+    if (c.accept === undefined) c.accept = c.priority === 255;
+    if (!explicit.has('lower_prio_no_advert') && model.global.vrrpLowerPrioNoAdvert === undefined) c.lowerPrioNoAdvert = true;
+  } else if (c.accept === undefined) {
+    c.accept = true;
+  }
+}
+
+function checkDuplicateVrids(model: KeepalivedConfig, err: Report): void {
+  const seen = new Map<string, VrrpInstanceConfig>();
+  for (const c of model.vrrpInstances) {
+    if (c.vrid === 0 || c.interface === undefined) continue;
+    const key = `${c.interface}/${c.family}/${c.vrid}`;
+    const prev = seen.get(key);
+    if (prev) err(c, `${prev.name} and ${c.name} both use VRID ${c.vrid} with IPv${c.family} on interface ${c.interface}`);
+    else seen.set(key, c);
+  }
+}
+
+function checkSyncGroups(model: KeepalivedConfig, err: Report): void {
+  const byName = new Map(model.vrrpInstances.map((i) => [i.name, i]));
+  const kept = [];
+  for (const g of model.vrrpSyncGroups) {
+    const pos = g.membersPos ?? g;
+    const members: string[] = [];
+    for (const m of g.members) {
+      const inst = byName.get(m);
+      if (!inst) {
+        err(pos, `Virtual router ${m} specified in sync group ${g.name} doesn't exist - ignoring`);
+        continue;
+      }
+      if (inst.syncGroup !== undefined && inst.syncGroup !== g.name) {
+        err(pos, `Virtual router ${m} cannot exist in more than one sync group; ignoring ${g.name}`);
+        continue;
+      }
+      members.push(m);
+    }
+    if (members.length === 0) {
+      err(g, `Sync group ${g.name}, no matching virtual router found in group declaration - removing`);
+      continue;
+    }
+    if (members.length === 1) err(g, `Sync group ${g.name} has only 1 virtual router(s) - this probably isn't what you want`);
+    g.members = members;
+    for (const m of members) byName.get(m)!.syncGroup = g.name;
+    kept.push(g);
+  }
+  model.vrrpSyncGroups = kept;
+}
+
+/** Drops references to undefined vrrp_script / track_file / vrrp_track_process / bfd_instance. */
+function checkTrackerRefs(model: KeepalivedConfig, err: Report): void {
+  const filter = (owner: string, refs: TrackRef[], kind: string, known: (n: string) => boolean): TrackRef[] =>
+    refs.filter((r) => {
+      if (known(r.name)) return true;
+      err(r, `(${owner}) track ${kind} ${r.name} not found, ignoring...`);
+      return false;
+    });
+  const scripts = (n: string): boolean => model.vrrpScripts.has(n);
+  const files = (n: string): boolean => model.trackFiles.has(n);
+  const procs = (n: string): boolean => model.trackProcesses.has(n);
+  const bfds = (n: string): boolean => model.bfdInstances.has(n);
+  for (const o of [...model.vrrpInstances, ...model.vrrpSyncGroups]) {
+    o.trackScripts = filter(o.name, o.trackScripts, 'script', scripts);
+    o.trackFiles = filter(o.name, o.trackFiles, 'file', files);
+    o.trackProcesses = filter(o.name, o.trackProcesses, 'process', procs);
+    o.trackBfds = filter(o.name, o.trackBfds, 'bfd', bfds);
+  }
+}
+
+function checkCheckerRefs(model: KeepalivedConfig, err: Report): void {
+  for (const vs of model.virtualServers) {
+    for (const rs of vs.realServers) {
+      rs.checkers = rs.checkers.filter((c) => {
+        if (c.kind === 'FILE_CHECK' && c.trackFile !== undefined && !model.trackFiles.has(c.trackFile)) {
+          err(c, `track_file ${c.trackFile} not found`);
+          return false;
+        }
+        if (c.kind === 'BFD_CHECK' && c.name !== undefined && !model.bfdInstances.has(c.name)) {
+          err(c, `([${rs.addr}]:${rs.port}) BFD_CHECK - BFD ${c.name} not configured`);
+          return false;
+        }
+        return true;
+      });
+    }
+  }
+}
+
+// ---------------------------------------------------------------- scripts and their security
+
+/** Every script keepalived would run, with what it belongs to. */
+export function allScripts(model: KeepalivedConfig): Array<{ spec: ScriptSpec; owner: string; checker: boolean }> {
+  const out: Array<{ spec: ScriptSpec; owner: string; checker: boolean }> = [];
+  const add = (spec: ScriptSpec | true | undefined, owner: string, checker = false): void => {
+    if (spec && spec !== true) out.push({ spec, owner, checker });
+  };
+  const g = model.global;
+  add(g.startupScript, 'startup_script');
+  add(g.shutdownScript, 'shutdown_script');
+  add(g.notifyFifo?.script, 'notify_fifo_script');
+  add(g.vrrpNotifyFifo?.script, 'vrrp_notify_fifo_script');
+  add(g.lvsNotifyFifo?.script, 'lvs_notify_fifo_script', true);
+  for (const s of model.vrrpScripts.values()) add(s.script, `vrrp_script ${s.name}`);
+  for (const o of [...model.vrrpInstances, ...model.vrrpSyncGroups]) {
+    for (const [k, v] of Object.entries(o.notify)) add(v as ScriptSpec | true | undefined, `${o.name} notify ${k}`);
+  }
+  for (const vs of model.virtualServers) {
+    add(vs.quorumUp, 'quorum_up', true);
+    add(vs.quorumDown, 'quorum_down', true);
+    for (const rs of vs.realServers) {
+      add(rs.notifyUp, 'notify_up', true);
+      add(rs.notifyDown, 'notify_down', true);
+      for (const c of rs.checkers) {
+        if (c.kind === 'MISC_CHECK' && c.miscPath) {
+          const spec = { ...c.miscPath, ...(c.user ? { user: c.user } : {}), ...(c.group ? { group: c.group } : {}) };
+          add(spec, 'MISC_CHECK', true);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Resolves a command word the way execvp would; undefined when not found/executable. */
+function resolveCommand(word: string, baseDir: string): string | undefined {
+  if (word.includes('/')) {
+    const p = isAbsolute(word) ? word : resolve(baseDir, word);
+    try {
+      accessSync(p, constants.F_OK);
+      return p;
+    } catch {
+      return undefined;
+    }
+  }
+  for (const dir of (process.env['PATH'] ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter)) {
+    const p = join(dir, word);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // keep looking
+    }
+  }
+  return undefined;
+}
+
+/** A root-run script is insecure if it or any directory above it is writable by non-root. */
+function insecurePath(path: string): boolean {
+  let p = path;
+  for (;;) {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      return false;
+    }
+    if (st.uid !== 0 || (st.mode & 0o022) !== 0) {
+      // A sticky world-writable directory (like /tmp) is still unsafe for a root script.
+      return true;
+    }
+    const up = dirname(p);
+    if (up === p) return false;
+    p = up;
+  }
+}
+
+function checkScripts(build: BuildResult, host: HostFacts): void {
+  const { model, ctx } = build;
+  const g = model.global;
+  const scripts = allScripts(model);
+
+  // vrrp_script without a script line is dropped (and its track_script references with it).
+  for (const [name, s] of [...model.vrrpScripts]) {
+    if (!s.script) {
+      ctx.error(s, `No script set for vrrp_script ${name} - removing`);
+      model.vrrpScripts.delete(name);
+    }
+  }
+
+  // The default user: script_user, else keepalived_script if that account exists, else root.
+  let defaultUser: string | undefined = g.scriptUser?.user;
+  if (defaultUser === undefined && host.userExists('keepalived_script')) defaultUser = 'keepalived_script';
+  const noDefaultUser = defaultUser === undefined && g.enableScriptSecurity;
+
+  let rootScripts = false;
+  let rootCheckerScripts = false;
+  for (const { spec, owner, checker } of scripts) {
+    if (spec.user !== undefined && !host.userExists(spec.user)) {
+      ctx.error(spec, `Unable to set uid/gid for script '${spec.cmd}'`);
+      dropScript(model, owner);
+      continue;
+    }
+    const user = spec.user ?? defaultUser;
+    if (user === undefined) {
+      if (noDefaultUser) {
+        ctx.error(spec, 'Unable to set default user keepalived_script for script');
+        if (owner.startsWith('vrrp_script ')) ctx.error(spec, `Unable to set default user for ${owner} - removing`);
+        dropScript(model, owner);
+        continue;
+      }
+    }
+    const uid = user === undefined ? 0 : host.uidOf(user);
+    // Only track scripts are checked for presence and safety by keepalived -t.
+    if (owner.startsWith('vrrp_script ')) {
+      const cmd = spec.argv[0] ?? spec.cmd;
+      const path = resolveCommand(cmd, dirname(spec.file));
+      if (!path) {
+        ctx.error(spec, `Disabling track script ${owner.slice(12)} since not found/accessible`);
+        dropScript(model, owner);
+        continue;
+      }
+      if (g.enableScriptSecurity && uid === 0 && insecurePath(path)) {
+        ctx.error(spec, `Disabling track script ${owner.slice(12)} due to insecure`);
+        dropScript(model, owner);
+        continue;
+      }
+    }
+    if (uid === 0) {
+      if (checker) rootCheckerScripts = true;
+      else rootScripts = true;
+    }
+  }
+  if (!g.enableScriptSecurity && (rootScripts || rootCheckerScripts)) {
+    const first = scripts[0]!.spec;
+    const what = g.startupScript || g.shutdownScript ? 'start/shutdown scripts' : rootScripts ? 'scripts' : 'check scripts';
+    ctx.report(first, `SECURITY VIOLATION - ${what} are being executed but script_security not enabled.`, 'error');
+    ctx.securityViolation = true;
+  }
+}
+
+function dropScript(model: KeepalivedConfig, owner: string): void {
+  if (owner.startsWith('vrrp_script ')) model.vrrpScripts.delete(owner.slice(12));
+}
