@@ -9,6 +9,13 @@
 //   chain vs<i>:             [persistence lookup] ; numgen|jhash mod N vmap { slot : jump vs<i>_b<j> }
 //   chain vs<i>_b<j>:        [persistence update] ; dnat to backend j
 //   filter input/forward:    services with no backend → reject (IPVS answers ICMP port unreachable)
+//
+// lb_kind DR lives in a second table, `netdev vipd`: an ingress hook on the device facing the
+// real servers rewrites nothing in the IP header and hands the frame to the chosen real server's
+// MAC address with `fwd ip to <rs> device <dev>` (the kernel resolves the neighbour), which is
+// what IPVS direct routing does. Ingress runs before conntrack, so the choice must be a pure
+// function of the packet: only the hashing schedulers (sh, mh → jhash of the source address) are
+// offered for DR; rr/wrr would split one connection's packets across servers.
 import { execFile } from 'node:child_process';
 import { isIPv6 } from 'node:net';
 import { contiguousSlots, interleavedSlots, slotWeights } from './slots.js';
@@ -22,6 +29,8 @@ export interface NftOptions {
   command?: string[];
   keepOnRemove?: boolean; // leave the table in place at remove() (keepalived -I)
   hashSeed?: number; // jhash seed, d: fixed so that sh keeps its mapping across restarts
+  /** DR: the device facing the real servers (d: the device of the route to the first real server) */
+  drDevice?: string;
 }
 
 function matchService(s: ServiceState): string {
@@ -39,8 +48,10 @@ function dnatTarget(s: ServiceState, b: BackendState): string {
 }
 
 /** Render the complete transaction that replaces the table with `services`. Pure. */
-export function renderRuleset(services: ServiceState[], opts: NftOptions = {}): string {
+export function renderRuleset(services: ServiceState[], opts: NftOptions = {}, drDevices: Map<number, string> = new Map()): string {
   const table = `${opts.family ?? 'inet'} ${opts.table ?? 'vipd'}`;
+  const drTable = `netdev ${opts.table ?? 'vipd'}`;
+  const drRules = new Map<string, string[]>(); // device → rules
   const seed = opts.hashSeed ?? 0x76697064; // "vipd"
   const dispatch: string[] = [];
   const rejects: string[] = [];
@@ -48,6 +59,18 @@ export function renderRuleset(services: ServiceState[], opts: NftOptions = {}): 
   services.forEach((s, i) => {
     const vs = `vs${i}`;
     const live = s.backends.filter((b) => b.weight > 0);
+    if (s.lbKind === 'DR') {
+      if (live.length === 0) return; // the VIP is local: the director's own stack refuses
+      const dev = drDevices.get(i) ?? opts.drDevice;
+      if (!dev) throw new Error(`${s.name}: no device known for lb_kind DR`);
+      const v6 = s.family === 'inet6';
+      const weights = slotWeights(live.map((b) => b.weight));
+      const slots = contiguousSlots(weights);
+      const map = slots.map((b, k) => `${k} : ${live[b]!.ip}`).join(', ');
+      const rule = `    ${matchService(s)} fwd ${v6 ? 'ip6' : 'ip'} to jhash ${v6 ? 'ip6' : 'ip'} saddr mod ${slots.length} seed 0x${seed.toString(16)} map { ${map} } device "${dev}"`;
+      drRules.set(dev, [...(drRules.get(dev) ?? []), rule]);
+      return;
+    }
     if (live.length === 0) {
       rejects.push(`    ${matchService(s)} reject with icmpx port-unreachable comment "${s.name.replace(/"/g, "'")} has no backend"`);
       return;
@@ -98,8 +121,32 @@ export function renderRuleset(services: ServiceState[], opts: NftOptions = {}): 
     '  chain forward {', '    type filter hook forward priority filter; policy accept;', ...rejects, '  }',
     ...body,
     '}',
+    // the DR table is always recreated too (possibly empty → deleted) so that a service that
+    // stopped being DR leaves nothing behind
+    `add table ${drTable}`,
+    `delete table ${drTable}`,
+    ...(drRules.size ? [
+      `table ${drTable} {`,
+      ...[...drRules].flatMap(([dev, rules], k) => [
+        `  chain dr${k} {`, `    type filter hook ingress device "${dev}" priority filter; policy accept;`, ...rules, '  }']),
+      '}',
+    ] : []),
     '',
   ].join('\n');
+}
+
+/** The device of the route towards `ip` (`ip -j route get`). */
+export function routeDevice(ip: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('ip', ['-j', 'route', 'get', ip], { timeout: 10_000 }, (err, stdout) => {
+      if (err) return reject(new Error(`ip route get ${ip}: ${err.message}`));
+      try {
+        const r = JSON.parse(stdout) as Array<{ dev?: string }>;
+        if (!r[0]?.dev) throw new Error('no device');
+        resolve(r[0].dev);
+      } catch (e) { reject(new Error(`ip route get ${ip}: ${(e as Error).message}`)); }
+    });
+  });
 }
 
 export function runNft(command: string[], script: string): Promise<void> {
@@ -121,7 +168,12 @@ export class NftDataPlane implements DataPlane {
   async apply(services: ServiceState[]): Promise<void> {
     const problems = services.flatMap((s) => validateForBackend(s, 'nftables')).filter((d) => d.severity === 'error');
     if (problems.length) throw new Error(problems.map((p) => `${p.service}: ${p.message}`).join('; '));
-    const script = renderRuleset(services, this.opts);
+    const drDevices = new Map<number, string>();
+    for (const [i, svc] of services.entries()) {
+      const first = svc.backends.find((b) => b.weight > 0);
+      if (svc.lbKind === 'DR' && first && !this.opts.drDevice) drDevices.set(i, await routeDevice(first.ip));
+    }
+    const script = renderRuleset(services, this.opts, drDevices);
     await runNft(this.opts.command ?? ['nft'], script);
     this.lastRuleset = script;
     this.applied++;
@@ -130,6 +182,7 @@ export class NftDataPlane implements DataPlane {
   async remove(): Promise<void> {
     if (this.opts.keepOnRemove) return;
     const table = `${this.opts.family ?? 'inet'} ${this.opts.table ?? 'vipd'}`;
-    await runNft(this.opts.command ?? ['nft'], `add table ${table}\ndelete table ${table}\n`);
+    const dr = `netdev ${this.opts.table ?? 'vipd'}`;
+    await runNft(this.opts.command ?? ['nft'], `add table ${table}\ndelete table ${table}\nadd table ${dr}\ndelete table ${dr}\n`);
   }
 }

@@ -6,7 +6,9 @@ import type { VirtualServerSpec } from '../check/types.js';
 export type BackendName = 'nftables' | 'ipvs';
 
 export const NFT_ALGOS = ['rr', 'wrr', 'sh', 'mh'] as const;
-export const NFT_KINDS = ['NAT'] as const;
+export const NFT_KINDS = ['NAT', 'DR'] as const;
+/** DR runs before conntrack: only schedulers that are a function of the packet itself. */
+export const NFT_DR_ALGOS = ['sh', 'mh'] as const;
 
 type Validatable = Pick<ServiceState, 'lbAlgo' | 'lbKind' | 'protocol'> & { name?: string; vip?: string; port?: number; fwmark?: number; persistenceTimeout?: number };
 
@@ -22,7 +24,13 @@ export function validateForBackend(spec: Validatable | VirtualServerSpec, backen
       err(`lb_algo ${algo} is not supported by the nftables backend (supported: ${NFT_ALGOS.join(', ')}); ` +
         `connection-counting schedulers need IPVS${spec.lbAlgo === undefined ? "; keepalived's default is wlc, set lb_algo explicitly" : ''}`);
     }
-    if (!(NFT_KINDS as readonly string[]).includes(kind)) err(`lb_kind ${kind} is not supported by the nftables backend (supported: NAT)`);
+    if (!(NFT_KINDS as readonly string[]).includes(kind)) err(`lb_kind ${kind} is not supported by the nftables backend (supported: ${NFT_KINDS.join(', ')})`);
+    if (kind === 'DR') {
+      if ((NFT_ALGOS as readonly string[]).includes(algo) && !(NFT_DR_ALGOS as readonly string[]).includes(algo)) {
+        err(`lb_kind DR with lb_algo ${algo} is not supported by the nftables backend: DR forwards before connection tracking, so only sh and mh (source hashing) keep a connection on one server`);
+      }
+      if (spec.fwmark !== undefined) err('lb_kind DR with a fwmark service is not supported by the nftables backend (marks are set after the ingress hook DR uses)');
+    }
     if (proto !== 'TCP' && proto !== 'UDP') err(`protocol ${String(proto)} is not supported by the nftables backend (TCP or UDP)`);
     if (spec.fwmark === undefined && (!spec.vip || !spec.port)) err('a virtual server needs an address and a port, or a fwmark');
     if (spec.persistenceTimeout !== undefined && !(spec.persistenceTimeout > 0)) err('persistence_timeout must be a positive number of seconds');

@@ -73,8 +73,23 @@ test('validation names the backend and the unsupported choice', () => {
   const wlc = validateForBackend({ ...base, lbAlgo: 'wlc' });
   assert.equal(wlc.length, 1);
   assert.match(wlc[0]!.message, /lb_algo wlc is not supported by the nftables backend \(supported: rr, wrr, sh, mh\)/);
-  assert.match(validateForBackend({ ...base, lbKind: 'DR' })[0]!.message, /lb_kind DR is not supported by the nftables backend/);
+  assert.match(validateForBackend({ ...base, lbKind: 'TUN' })[0]!.message, /lb_kind TUN is not supported by the nftables backend \(supported: NAT, DR\)/);
+  assert.match(validateForBackend({ ...base, lbKind: 'DR' })[0]!.message, /lb_kind DR with lb_algo wrr is not supported by the nftables backend.*only sh and mh/);
+  assert.deepEqual(validateForBackend({ ...base, lbKind: 'DR', lbAlgo: 'sh' }), []);
+  assert.match(validateForBackend({ ...base, lbKind: 'DR', lbAlgo: 'sh', vip: undefined, port: undefined, fwmark: 3 })[0]!.message, /DR with a fwmark/);
   assert.match(validateForBackend({ realServers: [], vip: '203.0.113.1', port: 80 })[0]!.message, /default is wlc/);
   assert.match(validateForBackend({ ...base, vip: undefined })[0]!.message, /address and a port, or a fwmark/);
   assert.match(validateForBackend(base, 'ipvs')[0]!.message, /untested stub/);
+});
+
+test('DR: netdev ingress table forwarding to the real server by source hash, nothing when unused', () => {
+  const dr: ServiceState = { ...base, lbKind: 'DR', lbAlgo: 'sh', backends: [{ ip: '198.51.100.11', port: 80, weight: 2 }, { ip: '198.51.100.12', port: 80, weight: 1 }] };
+  const r = renderRuleset([dr], {}, new Map([[0, 'eth0']]));
+  assert.match(r, /add table netdev vipd\ndelete table netdev vipd\ntable netdev vipd \{/);
+  assert.match(r, /type filter hook ingress device "eth0" priority filter; policy accept;/);
+  assert.match(r, /ip daddr 203\.0\.113\.10 tcp dport 80 fwd ip to jhash ip saddr mod 3 seed 0x[0-9a-f]+ map \{ 0 : 198\.51\.100\.11, 1 : 198\.51\.100\.11, 2 : 198\.51\.100\.12 \} device "eth0"/);
+  assert.doesNotMatch(r, /jump vs0/, 'DR services are not in the NAT table');
+  const none = renderRuleset([base]);
+  assert.match(none, /add table netdev vipd\ndelete table netdev vipd\n$/, 'an old DR table is always removed');
+  assert.throws(() => renderRuleset([dr]), /no device known for lb_kind DR/);
 });
