@@ -97,6 +97,13 @@ export interface RouteSpec {
   type?: 'unicast' | 'blackhole' | 'unreachable' | 'prohibit' | 'throw' | 'local';
   /** ECMP: `nexthop via X dev Y weight N` (RTA_MULTIPATH); replaces via/dev */
   nexthops?: Array<{ via?: string; dev?: string; weight?: number; onlink?: boolean }>;
+  /** IPv6 source-specific routing: `from PREFIX` (RTA_SRC) */
+  from?: string;
+  /** route metrics (RTA_METRICS) */
+  mtu?: number;
+  advmss?: number;
+  hoplimit?: number;
+  initcwnd?: number;
   /** gateway reachable without a covering route (RTNH_F_ONLINK) */
   onlink?: boolean;
   /** add = fail-free create (EEXIST counts as unchanged), replace = create or overwrite, append = add another path */
@@ -118,6 +125,15 @@ export interface RuleSpec {
   action?: 'lookup' | 'blackhole' | 'unreachable' | 'prohibit' | 'goto' | 'nop';
   invert?: boolean; // `not`
   proto?: number;
+  /** ip rule `ipproto`: IP protocol number (6 tcp, 17 udp…) */
+  ipproto?: number;
+  sport?: number | [number, number];
+  dport?: number | [number, number];
+  uidrange?: [number, number];
+  /** suppress_prefixlength N: ignore lookup results with a prefix length <= N */
+  suppressPrefixlength?: number;
+  /** l3mdev: look up the VRF table of the iif/oif */
+  l3mdev?: boolean;
 }
 
 const ROUTE_TYPES = { unicast: 1, local: 2, blackhole: 6, unreachable: 7, prohibit: 8, throw: 9 } as const;
@@ -400,11 +416,20 @@ export class Rtnl {
     if (spec.metric !== undefined) attrs.priority = spec.metric;
     if (table > 255) attrs.table = table;
     if (spec.nexthops && spec.nexthops.length > 0) attrs.multipath = this.multipath(spec.nexthops);
+    let srcLen = 0;
+    if (spec.from) { const f = splitPrefix(spec.from); attrs.src = ipToBuffer(f.addr); srcLen = f.prefix; }
+    const metrics: NL.rt.RouteMetrics = {};
+    if (spec.mtu !== undefined) metrics.mtu = u32(spec.mtu);
+    if (spec.advmss !== undefined) metrics.advmss = u32(spec.advmss);
+    if (spec.hoplimit !== undefined) metrics.hoplimit = u32(spec.hoplimit);
+    if (spec.initcwnd !== undefined) metrics.initcwnd = u32(spec.initcwnd);
+    if (Object.keys(metrics).length > 0 && !forDelete) attrs.metrics = metrics;
     // Like `ip route`: a device route without gateway is link scope; deletes match any scope.
     const dfltScope = type === ROUTE_TYPES.local ? 254 : (type === 1 && !spec.via && !spec.nexthops?.some((h) => h.via) && family === 4 ? 253 : 0);
     const data: NL.rt.Route = {
       family: family === 4 ? 2 : 10,
       dstLen: d.prefix,
+      srcLen,
       table: table > 255 ? RT_TABLE_COMPAT : table,
       scope: forDelete && spec.scope === undefined ? 255 : scopeValue(spec.scope, dfltScope),
     };
@@ -475,6 +500,13 @@ export class Rtnl {
     if (spec.priority !== undefined) attrs.priority = spec.priority;
     if (spec.goto !== undefined) attrs.goto = spec.goto;
     if (spec.proto !== undefined) attrs.protocol = spec.proto;
+    if (spec.ipproto !== undefined) attrs.ipProto = spec.ipproto;
+    const range = (r: number | [number, number]) => (typeof r === 'number' ? { start: r, end: r } : { start: r[0], end: r[1] });
+    if (spec.sport !== undefined) attrs.sportRange = range(spec.sport);
+    if (spec.dport !== undefined) attrs.dportRange = range(spec.dport);
+    if (spec.uidrange) attrs.uidRange = { start: spec.uidrange[0], end: spec.uidrange[1] };
+    if (spec.suppressPrefixlength !== undefined) attrs.suppressPrefixlen = u32(spec.suppressPrefixlength);
+    if (spec.l3mdev) attrs.l3Mdev = 1;
     const action = spec.action ?? (spec.goto !== undefined ? 'goto' : 'lookup');
     if (!forDelete || spec.action || spec.table !== undefined) data.action = RULE_ACTIONS[action];
     if (spec.table !== undefined) {

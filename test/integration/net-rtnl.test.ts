@@ -102,6 +102,15 @@ describe('net: rtnl adapter and LinkMonitor', { skip }, () => {
     assert.equal(await a.call('addRoute', ol), true);
     assert.match(ip('-4', 'route', 'show', '203.0.113.64/26'), /via 198\.51\.100\.1 dev eth0 onlink/);
     assert.equal(await a.call('delRoute', ol), true);
+    const m = { dst: '203.0.113.32/27', via: '192.0.2.254', mtu: 1400, advmss: 1360 };
+    assert.equal(await a.call('addRoute', m), true);
+    assert.match(ip('-4', 'route', 'show', '203.0.113.32/27'), /via 192\.0\.2\.254 dev eth0 mtu 1400 advmss 1360/);
+    assert.equal(await a.call('delRoute', m), true);
+    const sr = { dst: 'fd00:7::/64', from: 'fd00:1::/64', via: 'fd00:1::fe', dev: 'eth0' };
+    assert.equal(await a.call('addRoute', sr), true);
+    assert.match(ip('-6', 'route', 'show'), /fd00:7::\/64 from fd00:1::\/64 via fd00:1::fe dev eth0/);
+    assert.equal(await a.call('delRoute', sr), true);
+    assert.doesNotMatch(ip('-6', 'route', 'show'), /fd00:7::/);
   });
 
   test('virtual_rules: from/to/iif/oif/fwmark/table/priority/blackhole, IPv4 and IPv6; add+del', async () => {
@@ -111,6 +120,8 @@ describe('net: rtnl adapter and LinkMonitor', { skip }, () => {
       { family: 4, fwmark: 7, fwmask: 0xff, table: 100, priority: 102 },
       { family: 4, oif: 'eth0', from: '203.0.113.0/24', action: 'blackhole', priority: 103 },
       { family: 6, from: 'fd00:1::100/128', table: 100, priority: 104 },
+      { family: 4, ipproto: 6, dport: [80, 443], sport: 1024, table: 100, priority: 105 },
+      { family: 4, uidrange: [1000, 1999], table: 100, suppressPrefixlength: 0, priority: 106 },
     ];
     for (const r of rules) assert.equal(await a.call('addRule', r), true, JSON.stringify(r));
     assert.equal(await a.call('addRule', rules[0]!), false);
@@ -120,9 +131,11 @@ describe('net: rtnl adapter and LinkMonitor', { skip }, () => {
     assert.match(r4, /102:\s+from all fwmark 0x7\/0xff lookup 100/);
     assert.match(r4, /103:\s+from 203\.0\.113\.0\/24 oif eth0 blackhole/);
     assert.match(ip('-6', 'rule', 'show'), /104:\s+from fd00:1::100 lookup 100/);
+    assert.match(r4, /105:\s+from all ipproto tcp sport 1024 dport 80-443 lookup 100/);
+    assert.match(r4, /106:\s+from all uidrange 1000-1999 lookup 100 suppress_prefixlength 0/);
     for (const r of rules) assert.equal(await a.call('delRule', r), true, `del ${JSON.stringify(r)}`);
     assert.equal(await a.call('delRule', rules[0]!), false);
-    assert.doesNotMatch(ip('-4', 'rule', 'show'), /^10[0-3]:/m);
+    assert.doesNotMatch(ip('-4', 'rule', 'show'), /^10[0-35-6]:/m);
     assert.doesNotMatch(ip('-6', 'rule', 'show'), /^104:/m);
   });
 
