@@ -1,7 +1,8 @@
 // Mutation robustness of the configuration front end: >= 10,000 seeded random mutations (byte
 // flips, deletions, duplications, brace/quote insertions, lines spliced from other configurations)
 // of valid configurations, each read in a worker. Asserts that nothing throws and nothing hangs
-// (a generous no-progress watchdog, not a timing threshold), and prints what it saw.
+// (a generous no-progress watchdog, not a timing threshold), and prints what it saw. Each mutant's
+// tree also goes through the model engineer's checkNodes (build + validate) or buildModel when present.
 // Reproduce one run with VIPD_MUTATION_SEED=<seed>; change the amount with VIPD_MUTATIONS=<n>.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,7 +42,7 @@ function seedConfigs(): SeedConfig[] {
 test(`${MUTATIONS} random mutations of valid configurations never throw or hang`, async () => {
   const seeds = seedConfigs();
   assert.ok(seeds.length >= 3, 'seed configurations found');
-  const job: MutationJob = { seeds, count: MUTATIONS, seed: SEED, modelPath: join(repoRoot, 'dist', 'src', 'config', 'model.js') };
+  const job: MutationJob = { seeds, count: MUTATIONS, seed: SEED, modelDir: join(repoRoot, 'dist', 'src', 'config') };
   const worker = new Worker(new URL('./config-mutation.worker.js', import.meta.url), { workerData: job });
   let lastIndex = -1;
   const done = await new Promise<Extract<WorkerMessage, { type: 'done' }>>((resolveDone, reject) => {
@@ -65,7 +66,7 @@ test(`${MUTATIONS} random mutations of valid configurations never throw or hang`
   });
   await worker.terminate();
   console.log(`mutation: seed ${SEED}, ${seeds.length} seed configs, ${done.mutations} mutations, ${done.diagnostics} diagnostics, ${done.nodes} nodes, ` +
-    `max read ${done.maxReadMs.toFixed(1)} ms (mutation ${done.maxReadIndex}), buildModel ${done.modelAvailable ? `run ${done.modelRuns} times, max ${done.modelMaxMs.toFixed(1)} ms` : 'not available yet'}`);
+    `max read ${done.maxReadMs.toFixed(1)} ms (mutation ${done.maxReadIndex}), model ${done.modelAvailable ? `${done.modelEntry} run ${done.modelRuns} times, max ${done.modelMaxMs.toFixed(1)} ms` : 'not available yet'}`);
   for (const f of done.failures) console.log(`mutation failure #${f.index} (${f.stage}, ${f.seedName}, ${f.ops.join(' ')}):\n${f.error}`);
   assert.equal(done.mutations, MUTATIONS);
   assert.ok(done.diagnostics > 0, 'mutations produced diagnostics');

@@ -2,15 +2,16 @@
 // each mutant, reporting progress after every read so that the test can detect a hang, and every
 // exception (which would be a defect: bad input must give diagnostics, never throw).
 import { parentPort, workerData } from 'node:worker_threads';
+import { join } from 'node:path';
 import { readConfigText } from '../../src/config/reader.js';
 import type { ConfigNode } from '../../src/config/tree.js';
 
 export interface SeedConfig { name: string; path: string; text: string }
-export interface MutationJob { seeds: SeedConfig[]; count: number; seed: number; modelPath: string }
+export interface MutationJob { seeds: SeedConfig[]; count: number; seed: number; /** dist/src/config */ modelDir: string }
 export interface MutationFailure { index: number; stage: 'read' | 'model'; seedName: string; ops: string[]; error: string }
 export type WorkerMessage =
   | { type: 'progress'; index: number }
-  | { type: 'done'; mutations: number; diagnostics: number; nodes: number; maxReadMs: number; maxReadIndex: number; modelRuns: number; modelMaxMs: number; failures: MutationFailure[]; failureCount: number; modelAvailable: boolean };
+  | { type: 'done'; mutations: number; diagnostics: number; nodes: number; maxReadMs: number; maxReadIndex: number; modelRuns: number; modelMaxMs: number; failures: MutationFailure[]; failureCount: number; modelAvailable: boolean; modelEntry: string };
 
 /** mulberry32: small, fast, good enough to drive mutations reproducibly. */
 export function prng(seed: number): () => number {
@@ -107,13 +108,21 @@ function countNodes(nodes: ConfigNode[]): number {
 }
 
 async function run(job: MutationJob): Promise<void> {
-  // The model engineer's buildModel(nodes), if it exists yet: every mutant's tree goes through it too.
-  let buildModel: ((nodes: ConfigNode[]) => unknown) | undefined;
-  try {
-    const mod = (await import(job.modelPath)) as Record<string, unknown>;
-    if (typeof mod.buildModel === 'function') buildModel = mod.buildModel as (nodes: ConfigNode[]) => unknown;
-  } catch {
-    buildModel = undefined;
+  // The model engineer's code, if it exists yet: every mutant's tree is built and validated too
+  // (check.js checkNodes = build + validate; else build.js / model.js buildModel).
+  let buildModel: ((nodes: ConfigNode[], files: string[]) => unknown) | undefined;
+  let modelEntry = '';
+  for (const [file, name] of [['check.js', 'checkNodes'], ['build.js', 'buildModel'], ['model.js', 'buildModel']] as const) {
+    try {
+      const mod = (await import(join(job.modelDir, file))) as Record<string, unknown>;
+      if (typeof mod[name] === 'function') {
+        buildModel = mod[name] as (nodes: ConfigNode[], files: string[]) => unknown;
+        modelEntry = `${file} ${name}`;
+        break;
+      }
+    } catch {
+      // not written yet
+    }
   }
   const rand = prng(job.seed);
   const texts = job.seeds.map((s) => s.text);
@@ -130,11 +139,13 @@ async function run(job: MutationJob): Promise<void> {
     parentPort!.postMessage({ type: 'progress', index: i } satisfies WorkerMessage);
     const t0 = performance.now();
     let tree: ConfigNode[] | undefined;
+    let files: string[] = [];
     try {
       const r = readConfigText(text, seedConfig.path, { configId: 'lab1', randomSeed: i, maxGeneratedLines: 100_000 });
       diagnostics += r.diagnostics.length;
       nodes += countNodes(r.nodes);
       tree = r.nodes;
+      files = r.files;
     } catch (e) {
       failures.push({ index: i, stage: 'read', seedName: seedConfig.name, ops, error: (e as Error).stack ?? String(e) });
     }
@@ -143,7 +154,7 @@ async function run(job: MutationJob): Promise<void> {
     if (tree && buildModel) {
       const m0 = performance.now();
       try {
-        buildModel(tree);
+        buildModel(tree, files);
         modelRuns++;
       } catch (e) {
         failures.push({ index: i, stage: 'model', seedName: seedConfig.name, ops, error: (e as Error).stack ?? String(e) });
@@ -151,7 +162,7 @@ async function run(job: MutationJob): Promise<void> {
       modelMaxMs = Math.max(modelMaxMs, performance.now() - m0);
     }
   }
-  parentPort!.postMessage({ type: 'done', mutations: job.count, diagnostics, nodes, maxReadMs, maxReadIndex, modelRuns, modelMaxMs, failures: failures.slice(0, 20), failureCount: failures.length, modelAvailable: buildModel !== undefined } satisfies WorkerMessage);
+  parentPort!.postMessage({ type: 'done', mutations: job.count, diagnostics, nodes, maxReadMs, maxReadIndex, modelRuns, modelMaxMs, failures: failures.slice(0, 20), failureCount: failures.length, modelAvailable: buildModel !== undefined, modelEntry } satisfies WorkerMessage);
 }
 
 if (parentPort && workerData) {
