@@ -13,12 +13,15 @@
 //   - status is OK when quorum <= count <= quorum_max;
 //   - after the status would change, `fork_delay` (gaining quorum) / `terminate_delay` (losing it)
 //     must elapse with the new status still true before it is reported, to ride out restarts.
-// Deviation: keepalived learns about process changes from the kernel proc connector (netlink,
-// needs CAP_NET_ADMIN and a native socket); we rescan /proc every `pollIntervalMs` (default 1 s),
-// asynchronously, which costs a few ms per scan and adds up to one interval of detection latency.
+// Like keepalived, changes are learnt from the kernel proc connector (proc-events.ts: fork, exec,
+// comm and exit events, each re-reading only the process concerned) after one initial /proc scan,
+// with a slow reconciliation rescan as a safety net. Where the connector is unavailable (no
+// CAP_NET_ADMIN, or running inside a non-initial network namespace) /proc is rescanned every
+// `pollIntervalMs` (default 1 s) instead, asynchronously.
 import { EventEmitter } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import { silentLogger, type Logger } from '../notify/log.js';
+import { acquireProcConnector, releaseProcConnector, PROC_EVENT, type ProcConnector, type ProcEvent } from './proc-events.js';
 
 export type ParamMatch = 'exact' | 'partial' | 'initial';
 
@@ -36,8 +39,13 @@ export interface TrackProcessConfig {
   terminateDelayMs?: number;
   weight?: number;
   reverse?: boolean;
+  /** 'auto' (default): kernel process events when available, else polling; 'poll': always poll. */
+  events?: 'auto' | 'poll';
+  /** Polling period without process events (default 1000 ms). */
   pollIntervalMs?: number;
-  /** For tests: an alternative /proc. */
+  /** Safety rescan period with process events (default 30 s). */
+  reconcileMs?: number;
+  /** For tests: an alternative /proc (implies polling). */
   procRoot?: string;
   log?: Logger;
 }
@@ -73,7 +81,7 @@ export function quorumMet(count: number, quorum = 1, quorumMax = Infinity): bool
   return count >= quorum && count <= quorumMax;
 }
 
-async function readProc(root: string, pid: number, needCmdline: boolean): Promise<ProcessInfo | undefined> {
+export async function readProc(root: string, pid: number, needCmdline: boolean): Promise<ProcessInfo | undefined> {
   try {
     const stat = await readFile(`${root}/${pid}/stat`, 'utf8');
     // "pid (comm) S ...": comm may contain spaces and parentheses, the state follows the last ')'.
@@ -122,7 +130,16 @@ export class ProcessTracker extends EventEmitter<TrackProcessEvents> {
   private timer?: NodeJS.Timeout;
   private scanning = false;
   private running = false;
-  private lastCount = 0;
+  private readonly matched = new Set<number>();
+  /** Per-pid event generation: a /proc read started for an older event must not overwrite a newer one. */
+  private readonly gen = new Map<number, number>();
+  private buffered: ProcEvent[] = [];
+  private conn?: ProcConnector;
+  private readonly connListeners = {
+    event: (ev: ProcEvent): void => this.onEvent(ev),
+    overflow: (): void => { void this.scan(); },
+    dead: (): void => this.dropConnector(),
+  };
   private readonly log: Logger;
 
   constructor(readonly config: TrackProcessConfig) {
@@ -136,38 +153,102 @@ export class ProcessTracker extends EventEmitter<TrackProcessEvents> {
   }
 
   get count(): number {
-    return this.lastCount;
+    return this.matched.size;
   }
 
-  /** First scan sets the state directly (no delays), then polling starts. Resolves the initial state. */
+  /** 'events' when fed by the kernel proc connector, 'poll' when rescanning /proc periodically. */
+  get mode(): 'events' | 'poll' {
+    return this.conn ? 'events' : 'poll';
+  }
+
+  /** First scan sets the state directly (no delays), then events/polling start. Resolves the initial state. */
   async start(): Promise<boolean> {
     this.running = true;
-    const pids = await findMatchingProcesses(this.config);
-    this.lastCount = pids.length;
-    this.status = quorumMet(pids.length, this.config.quorum, this.config.quorumMax);
+    if ((this.config.events ?? 'auto') === 'auto' && this.config.procRoot === undefined) {
+      this.conn = acquireProcConnector();
+      if (this.conn) {
+        // Subscribe before the first scan: events that race with it are buffered and replayed.
+        this.conn.on('event', this.connListeners.event);
+        this.conn.on('overflow', this.connListeners.overflow);
+        this.conn.on('dead', this.connListeners.dead);
+      }
+    }
+    await this.fullScan();
+    this.status = quorumMet(this.matched.size, this.config.quorum, this.config.quorumMax);
     this.schedule();
     return this.status;
   }
 
-  private schedule(): void {
-    if (!this.running) return;
-    this.timer = setTimeout(() => void this.scan(), this.config.pollIntervalMs ?? 1000);
+  private dropConnector(): void {
+    if (!this.conn) return;
+    this.conn.off('event', this.connListeners.event);
+    this.conn.off('overflow', this.connListeners.overflow);
+    this.conn.off('dead', this.connListeners.dead);
+    this.conn = undefined;
+    releaseProcConnector();
+    this.log.warn(`track process ${this.config.name}: process events unavailable, polling /proc`);
+    clearTimeout(this.timer);
+    this.schedule();
   }
 
-  /** One scan + state evaluation (exposed for tests); never throws. */
-  async scan(): Promise<void> {
-    if (this.scanning || !this.running) return;
+  private schedule(): void {
+    if (!this.running) return;
+    // With events, a slow reconciliation rescan only guards against anything missed.
+    const every = this.conn ? this.config.reconcileMs ?? 30_000 : this.config.pollIntervalMs ?? 1000;
+    this.timer = setTimeout(() => void this.scan(), every);
+  }
+
+  private async fullScan(): Promise<void> {
     this.scanning = true;
+    this.buffered = [];
     try {
       const pids = await findMatchingProcesses(this.config);
-      if (!this.running) return;
-      this.lastCount = pids.length;
-      this.evaluate(quorumMet(pids.length, this.config.quorum, this.config.quorumMax));
+      this.matched.clear();
+      for (const p of pids) this.matched.add(p);
     } finally {
       this.scanning = false;
+    }
+    const replay = this.buffered;
+    this.buffered = [];
+    for (const ev of replay) this.onEvent(ev);
+  }
+
+  /** One full rescan + state evaluation (periodic, after event loss, and for tests); never throws. */
+  async scan(): Promise<void> {
+    if (this.scanning || !this.running) return;
+    try {
+      await this.fullScan();
+      if (this.running) this.evaluate(quorumMet(this.matched.size, this.config.quorum, this.config.quorumMax));
+    } finally {
       clearTimeout(this.timer);
       this.schedule();
     }
+  }
+
+  private onEvent(ev: ProcEvent): void {
+    if (!this.running) return;
+    if (this.scanning) {
+      this.buffered.push(ev);
+      return;
+    }
+    if (ev.pid !== ev.tgid) return; // a thread, not a process
+    const pid = ev.pid;
+    if (ev.what === PROC_EVENT.EXIT) {
+      this.gen.delete(pid);
+      if (this.matched.delete(pid)) this.evaluate(quorumMet(this.matched.size, this.config.quorum, this.config.quorumMax));
+      return;
+    }
+    // fork (a new process), exec or a name change: look at the process again.
+    const g = (this.gen.get(pid) ?? 0) + 1;
+    this.gen.set(pid, g);
+    const root = this.config.procRoot ?? '/proc';
+    void readProc(root, pid, usesCmdline(this.config)).then((info) => {
+      if (!this.running || this.gen.get(pid) !== g) return;
+      this.gen.delete(pid);
+      const matches = info !== undefined && processMatches(this.config, info);
+      const changed = matches ? !this.matched.has(pid) && !!this.matched.add(pid) : this.matched.delete(pid);
+      if (changed) this.evaluate(quorumMet(this.matched.size, this.config.quorum, this.config.quorumMax));
+    });
   }
 
   private evaluate(now: boolean): void {
@@ -191,10 +272,10 @@ export class ProcessTracker extends EventEmitter<TrackProcessEvents> {
       timer: setTimeout(() => {
         this.pendingUntil = undefined;
         // Re-check after the delay: only a status that still holds is reported.
-        void findMatchingProcesses(this.config).then((pids) => {
+        const check = this.conn ? Promise.resolve() : this.fullScan();
+        void check.then(() => {
           if (!this.running) return;
-          this.lastCount = pids.length;
-          const still = quorumMet(pids.length, this.config.quorum, this.config.quorumMax);
+          const still = quorumMet(this.matched.size, this.config.quorum, this.config.quorumMax);
           if (still === now && still !== this.status) this.commit(still);
         });
       }, delay),
@@ -203,8 +284,8 @@ export class ProcessTracker extends EventEmitter<TrackProcessEvents> {
 
   private commit(up: boolean): void {
     this.status = up;
-    this.log.info(`Quorum ${up ? 'gained' : 'lost'} for tracked process ${this.config.name} (${this.lastCount} running)`);
-    this.emit('change', up, this.lastCount);
+    this.log.info(`Quorum ${up ? 'gained' : 'lost'} for tracked process ${this.config.name} (${this.matched.size} running)`);
+    this.emit('change', up, this.matched.size);
   }
 
   stop(): void {
@@ -212,5 +293,12 @@ export class ProcessTracker extends EventEmitter<TrackProcessEvents> {
     clearTimeout(this.timer);
     if (this.pendingUntil) clearTimeout(this.pendingUntil.timer);
     this.pendingUntil = undefined;
+    if (this.conn) {
+      this.conn.off('event', this.connListeners.event);
+      this.conn.off('overflow', this.connListeners.overflow);
+      this.conn.off('dead', this.connListeners.dead);
+      this.conn = undefined;
+      releaseProcConnector();
+    }
   }
 }
