@@ -63,8 +63,20 @@ export class GarpSender {
 
   /** Queue one GARP for `vip`; resolves true when sent, false on error (counted, never rejects). */
   send(vip: string, srcMac?: string): Promise<boolean> {
-    if (ipFamily(vip) !== 4) return Promise.reject(new Error(`gratuitous ARP is for IPv4, not ${vip}`));
-    const frame = garpFrame(macToBuffer(srcMac ?? this.mac), ipv4ToBuffer(vip));
+    // Never rejects (callers fire and forget): a wrong or unparsable address is a counted error.
+    let fam: number;
+    try { fam = ipFamily(vip); } catch (e) { fam = 0; this.lastError = e; }
+    if (fam !== 4) {
+      this.stats.errors++;
+      if (fam !== 0) this.lastError = new Error(`gratuitous ARP is for IPv4, not ${vip}`);
+      return Promise.resolve(false);
+    }
+    let frame: Buffer;
+    try { frame = garpFrame(macToBuffer(srcMac ?? this.mac), ipv4ToBuffer(vip)); } catch (e) {
+      this.stats.errors++;
+      this.lastError = e;
+      return Promise.resolve(false);
+    }
     const sa = sockaddrLl(this.ifindex, K.ETH_P_ARP, BROADCAST);
     return this.pacer.run(() => {
       if (this.sock.sendTo(frame, sa) < 0) throw new Error('socket buffer full');

@@ -74,8 +74,20 @@ export class NaSender {
 
   /** Queue one unsolicited NA for `vip`; resolves true when sent, false on error (counted). */
   send(vip: string, mac?: string): Promise<boolean> {
-    if (ipFamily(vip) !== 6) return Promise.reject(new Error(`neighbour advertisement is for IPv6, not ${vip}`));
-    const msg = naMessage(ipv6ToBuffer(vip), macToBuffer(mac ?? this.mac), this.router);
+    // Never rejects (callers fire and forget): a wrong or unparsable address is a counted error.
+    let fam: number;
+    try { fam = ipFamily(vip); } catch (e) { fam = 0; this.lastError = e; }
+    if (fam !== 6) {
+      this.stats.errors++;
+      if (fam !== 0) this.lastError = new Error(`neighbour advertisement is for IPv6, not ${vip}`);
+      return Promise.resolve(false);
+    }
+    let msg: Buffer;
+    try { msg = naMessage(ipv6ToBuffer(vip), macToBuffer(mac ?? this.mac), this.router); } catch (e) {
+      this.stats.errors++;
+      this.lastError = e;
+      return Promise.resolve(false);
+    }
     const sa = sockaddrIn6(ALL_NODES, this.ifindex);
     return this.pacer.run(() => {
       if (this.sock.sendTo(msg, sa) < 0) throw new Error('socket buffer full');

@@ -48,6 +48,13 @@ describe('net: GARP, unsolicited NA, VMAC', { skip }, () => {
     for (let i = 1; i < t.length; i++) assert.ok(t[i]! - t[i - 1]! >= 95, `gap ${t[i]! - t[i - 1]!} ms`);
   });
 
+  test('bad addresses given to the GARP/NA senders are counted errors, never exceptions', async () => {
+    const r = await a.call('sendersBadInput', { ifname: 'eth0' });
+    assert.deepEqual(r.results, [false, false, false, false, false]);
+    assert.deepEqual(r.garp, { sent: 0, errors: 3 });
+    assert.deepEqual(r.na, { sent: 0, errors: 2 });
+  });
+
   test('unsolicited NA repoints the peer\'s stale IPv6 neighbour entry', async () => {
     const mac = (await a.call('getLink', { ifname: 'eth0' })).mac as string;
     stale('fd00:1::100', '02:00:00:00:00:98');

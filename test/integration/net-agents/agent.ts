@@ -103,6 +103,16 @@ const ops: Record<string, (a: Args) => unknown> = {
       return { stats: n.stats, mac: n.mac, times };
     } finally { n.close(); }
   },
+  /** Wrong-family and unparsable addresses: counted errors, promises resolve false, nothing thrown. */
+  async sendersBadInput(a) {
+    const g = await GarpSender.open({ ifname: a.ifname as string });
+    const n = await NaSender.open({ ifname: a.ifname as string });
+    try {
+      const r = [await g.send('fd00::1'), await g.send('not-an-ip'), await g.send('192.0.2.9', 'zz:zz'),
+        await n.send('192.0.2.1'), await n.send('fd00::1', 'bad')];
+      return { results: r, garp: g.stats, na: n.stats };
+    } finally { g.close(); n.close(); }
+  },
   async vmacCreate(a) {
     const v = await Vmac.create(a as unknown as VmacOptions);
     vmacs.set(v.ifname, v);
