@@ -55,18 +55,20 @@ export class CheckerService {
   constructor(private readonly out: Out) {}
 
   async configure(msg: CheckerConfigMessage): Promise<boolean> {
-    await this.shutdown(true);
-    this.stopped = false;
     const dp = msg.dataPlane ?? { kind: 'nftables' };
     if (dp.kind === 'nftables') {
+      // validate before touching the running configuration: a bad reload keeps the old one
       const diagnostics = msg.services.flatMap((s) => validateForBackend(s, 'nftables'));
       if (diagnostics.some((d) => d.severity === 'error')) {
         this.out({ type: 'error', message: diagnostics.map((d) => `${d.service}: ${d.message}`).join('; '), diagnostics });
         return false;
       }
-      this.plane = new NftDataPlane({ table: dp.table, keepOnRemove: dp.keepOnRemove, command: dp.command });
     }
-    const s = new CheckerScheduler(msg.services, { notifyFifo: msg.notifyFifo });
+    const previous = this.scheduler; // reload: carry checker states over
+    await this.shutdown(true);
+    this.stopped = false;
+    if (dp.kind === 'nftables') this.plane = new NftDataPlane({ table: dp.table, keepOnRemove: dp.keepOnRemove, command: dp.command });
+    const s = new CheckerScheduler(msg.services, { notifyFifo: msg.notifyFifo, previous });
     this.scheduler = s;
     s.on('rs', (e) => this.out({ type: 'rs', ...e }));
     s.on('quorum', (e) => this.out({ type: 'quorum', ...e }));
@@ -119,7 +121,7 @@ export class CheckerService {
   async shutdown(keepPlane = false): Promise<void> {
     this.stopped = true;
     clearInterval(this.statsTimer);
-    await this.scheduler?.stop();
+    await this.scheduler?.stop(!keepPlane);
     this.scheduler = undefined;
     while (this.applying) await new Promise((r) => setTimeout(r, 10));
     if (!keepPlane) {

@@ -94,6 +94,10 @@ export interface SchedulerOptions {
   notifyFifo?: string; // lvs_notify_fifo
   random?: () => number; // for warmup; d: Math.random
   runScripts?: boolean; // d: true
+  /** On reload: checker states (up/down, retry count, last result) carried over from the previous
+   *  scheduler for checkers that still exist (same VS, real server, position and kind), so that a
+   *  reload neither resurrects a dead server nor drops a healthy one until its next check. */
+  previous?: CheckerScheduler;
 }
 
 /**
@@ -110,29 +114,39 @@ export class CheckerScheduler extends EventEmitter {
   constructor(specs: VirtualServerSpec[], private readonly opts: SchedulerOptions = {}) {
     super();
     if (opts.notifyFifo) this.fifo = new NotifyFifo(opts.notifyFifo);
+    const inherited = opts.previous?.checkerStates() ?? new Map<string, { state: CheckerState; last?: CheckResult }>();
     this.services = specs.map((vs) => {
       const proto = (vs.protocol ?? 'TCP').toLowerCase();
+      const endpoint = vs.fwmark !== undefined ? `FWM ${vs.fwmark}` : formatEndpoint(vs.vip ?? '', proto, vs.port ?? 0);
       const servers = vs.realServers.map((rs) => {
-        const checkers = rs.checkers.map((c): CheckerRun => {
+        const checkers = rs.checkers.map((c, idx): CheckerRun => {
           const timing = resolveTiming(c, rs, vs);
           const spec = { ...c, target: {
             ip: c.connectIp ?? rs.ip, port: c.connectPort ?? rs.port, timeoutMs: timing.timeoutMs,
             bindto: c.bindto, bindPort: c.bindPort,
           } } as Runnable;
           if (spec.kind === 'HTTP_GET' || spec.kind === 'SSL_GET') spec.virtualhost ??= rs.virtualhost ?? vs.virtualhost;
-          return { spec, timing, state: { up: !timing.alpha, failures: 0 } };
+          const old = inherited.get(checkerKey(endpoint, rs, idx, c.kind));
+          return { spec, timing, state: old ? { ...old.state } : { up: !timing.alpha, failures: 0 }, last: old?.last };
         });
         const r: RealServerRuntime = { spec: rs, up: false, weight: rs.weight ?? 1, checkers };
         r.up = checkers.every((c) => c.state.up);
+        r.weight = effectiveWeight(rs.weight ?? 1, checkers.map((c) => c.last));
         return r;
       });
-      const v: VirtualServerRuntime = {
-        spec: vs, name: vsName(vs), servers, quorumUp: false,
-        endpoint: vs.fwmark !== undefined ? `FWM ${vs.fwmark}` : formatEndpoint(vs.vip ?? '', proto, vs.port ?? 0),
-      };
+      const v: VirtualServerRuntime = { spec: vs, name: vsName(vs), servers, quorumUp: false, endpoint };
       v.quorumUp = this.aliveWeight(v) >= (vs.quorum ?? 1); // initial state: no notification, as keepalived
       return v;
     });
+  }
+
+  /** Checker states by identity, for a successor scheduler after reload. */
+  checkerStates(): Map<string, { state: CheckerState; last?: CheckResult }> {
+    const m = new Map<string, { state: CheckerState; last?: CheckResult }>();
+    for (const v of this.services) for (const r of v.servers) {
+      r.checkers.forEach((c, idx) => m.set(checkerKey(v.endpoint, r.spec, idx, c.spec.kind), { state: { ...c.state }, last: c.last }));
+    }
+    return m;
   }
 
   aliveWeight(v: VirtualServerRuntime): number {
@@ -148,15 +162,15 @@ export class CheckerScheduler extends EventEmitter {
     }
   }
 
-  /** Stop all loops; with `omega` on a VS, run notify_down / quorum_down for what was up. */
-  async stop(): Promise<void> {
+  /** Stop all loops; on a final stop (not a reload), `omega` runs notify_down / quorum_down for what was up. */
+  async stop(final = true): Promise<void> {
     this.running = false;
     for (const v of this.services) for (const r of v.servers) for (const c of r.checkers) {
       clearTimeout(c.timer); c.abort?.abort();
     }
     const scripts: Promise<unknown>[] = [];
     for (const v of this.services) {
-      if (!v.spec.omega) continue;
+      if (!final || !v.spec.omega) continue;
       for (const r of v.servers) if (r.up && r.spec.notifyDown) scripts.push(this.script(r.spec.notifyDown));
       if (v.quorumUp && v.spec.quorumDown) scripts.push(this.script(v.spec.quorumDown));
     }
@@ -224,6 +238,10 @@ export class CheckerScheduler extends EventEmitter {
   snapshot(): ServiceState[] {
     return this.services.map((v) => serviceState(v));
   }
+}
+
+function checkerKey(vsEndpoint: string, rs: RealServerSpec, idx: number, kind: string): string {
+  return `${vsEndpoint}|${rs.ip}:${rs.port}|${idx}:${kind}`;
 }
 
 export function serviceState(v: VirtualServerRuntime): ServiceState {

@@ -43,6 +43,19 @@ test('config, events, snapshot and stop over IPC', { timeout: 20_000 }, async ()
   child.send({ type: 'snapshot' });
   const snap = await waitFor(() => msgs.find((m) => m.type === 'snapshot'), 5000);
   assert.deepEqual((snap!.services as Array<{ backends: unknown[] }>)[0]!.backends, []);
+  // a reload the backend cannot do is refused and the running configuration stays
+  child.send({ ...cfg, dataPlane: undefined, services: [{ ...cfg.services[0]!, lbAlgo: 'wlc' }] });
+  await waitFor(() => msgs.find((m) => m.type === 'error'), 5000);
+  const before = msgs.length;
+  child.send({ type: 'snapshot' });
+  const snap2 = await waitFor(() => msgs.slice(before).find((m) => m.type === 'snapshot'), 5000);
+  assert.equal((snap2!.services as Array<{ lbAlgo: string }>)[0]!.lbAlgo, 'rr');
+  // a good reload keeps the known state: the failed server stays out of the pool
+  const before2 = msgs.length;
+  child.send(cfg);
+  await waitFor(() => msgs.slice(before2).find((m) => m.type === 'applied'), 5000);
+  const applied = msgs.slice(before2).find((m) => m.type === 'applied')!;
+  assert.deepEqual((applied.services as Array<{ backends: unknown[] }>)[0]!.backends, []);
   const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
   child.send({ type: 'stop' });
   assert.equal(await exited, 0);

@@ -127,3 +127,22 @@ test('a hanging checker does not delay other servers', { timeout: 20_000 }, asyn
     assert.equal(rec.checks.filter((c) => c.ip === '198.51.100.31').length, 0, 'the hanging script is still running');
   } finally { await s.stop(); }
 });
+
+test('reload carries checker state over: a dead server stays out, omega does not fire', { timeout: 20_000 }, async () => {
+  const log = join(dir, 'reload.log');
+  const mk = (): VirtualServerSpec => ({ vip: '203.0.113.10', port: 80, lbAlgo: 'rr', retry: 0, omega: true, ...fast,
+    quorumDown: `echo QDOWN >> ${log}`, realServers: [fileRs(8, { notifyDown: `echo DOWN8 >> ${log}` }), fileRs(9)] });
+  setState(8, '1');
+  const a = new CheckerScheduler([mk()], { runScripts: false });
+  const rec = record(a);
+  a.start();
+  await waitFor(() => rec.rs.find((e) => !e.up && e.ip === '198.51.100.18'), 5000);
+  await a.stop(false);
+  const b = new CheckerScheduler([mk()], { previous: a });
+  try {
+    assert.deepEqual(b.snapshot()[0]!.backends.map((x) => x.ip), ['198.51.100.19'], 'known-dead server not resurrected by reload');
+    const fresh = new CheckerScheduler([mk()], { runScripts: false });
+    assert.equal(fresh.snapshot()[0]!.backends.length, 2, 'without previous state both start up');
+  } finally { await b.stop(false); }
+  assert.equal(existsSync(log), false, 'no omega scripts on reload');
+});
