@@ -219,17 +219,22 @@ class Reader {
       return;
     }
     const checks = new Set(this.defaultChecks);
-    for (const arg of node.args) {
+    node.args.forEach((arg, i) => {
       const remove = arg.startsWith('-');
       const name = arg.replace(/^[+-]/, '');
       const check = names[name];
       if (!check) {
-        this.report('warning', node, `Unknown include_check type '${arg}' - ignoring`);
-        continue;
+        this.report('error', node, `Unknown include_check type '${arg}' - ignoring`);
+        return;
+      }
+      // keepalived 2.2.7 takes one plain name per line; it rejects a second one (only +/- may follow).
+      if (i > 0 && !/^[+-]/.test(arg)) {
+        this.report('error', node, `Duplicate include_check '${arg}' specified - ignoring`);
+        return;
       }
       if (remove) checks.delete(check);
       else checks.add(check);
-    }
+    });
     this.defaultChecks = [...checks];
   }
 
@@ -400,8 +405,11 @@ class Reader {
         text = r.text;
         break;
       }
-      // What a parameter inserted is read like the rest of the line: `#` or `!` in it start a comment.
-      text = decomment(r.text).text;
+      // What a parameter inserted is read like the rest of the line: `#` or `!` in it start a comment
+      // (and keepalived reports an unterminated quote again, with the expanded text).
+      const again = decomment(r.text);
+      if (again.unterminatedQuote) this.report('error', pos, `Unterminated quote '${truncateForMessage(again.text)}'`);
+      text = again.text;
       if (!(text[0] === '@' || text.includes('$'))) break;
       if (round > EXPAND_LIMITS.maxSubstitutions) break;
     }

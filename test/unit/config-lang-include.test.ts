@@ -100,9 +100,11 @@ test('global_defs include_check makes later plain includes checked; -e style def
   assert.deepEqual(diags(r), [
     "1 warning Config files missing 'nothere.conf'.",
     "5 error Config files missing 'nothere.conf'.",
-    "7 warning Unknown include_check type 'bogus' - ignoring",
+    "7 error Unknown include_check type 'bogus' - ignoring",
     "9 warning Config files missing 'nothere.conf'.",
   ]);
+  const dup = readMain('global_defs {\n  include_check match read\n  include_check +match -read\n}\n');
+  assert.deepEqual(diags(dup), ["2 error Duplicate include_check 'read' specified - ignoring"]);
   const strict = readMain('include nothere.conf\n', { includeChecks: ['readable', 'match', 'wildcard_match', 'brace_match'] });
   assert.deepEqual(diags(strict), ["1 error Config files missing 'nothere.conf'."]);
 });

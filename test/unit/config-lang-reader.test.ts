@@ -56,6 +56,8 @@ test('brace and quote errors use keepalived wording and name the line', () => {
   assert.deepEqual(messages(read('}\nk\n')), [`1: error: Extra '}' found`]);
   assert.deepEqual(messages(read('{\n}\n')), [`1: error: Unexpected '{' - ignoring`]);
   assert.deepEqual(messages(read('k "abc\n')), [`1: error: Unterminated quote 'k "abc'`, `1: error: Unmatched quote: 'k "abc'`]);
+  // reported again after parameter expansion, as keepalived does
+  assert.deepEqual(messages(read('k "${_INSTANCE}\n')), [`1: error: Unterminated quote 'k "\${_INSTANCE}'`, `1: error: Unterminated quote 'k "lab1'`, `1: error: Unmatched quote: 'k "lab1'`]);
 });
 
 test('$NAME=value definitions: $NAME and ${NAME}, empty values, undefined names verbatim', () => {
