@@ -14,7 +14,7 @@
 //   5. Unsafe + enable_script_security -> the script is disabled (error). Unsafe without it -> warning.
 // All checks are synchronous filesystem stats done once at configuration load (and by `vipd -t`),
 // never on the event-loop hot path.
-import { statSync, realpathSync, type Stats } from 'node:fs';
+import { statSync, realpathSync, openSync, readSync, closeSync, type Stats } from 'node:fs';
 import { delimiter } from 'node:path';
 import type { Diagnostic, SourcePos } from '../config/tree.js';
 import type { ScriptUser } from './users.js';
@@ -97,6 +97,21 @@ export function findUnsafeElement(path: string): { element: string; reason: stri
   return undefined;
 }
 
+/** Starts with "#!" or is an ELF binary (what execve accepts). Unreadable = assume fine. */
+function hasExecMagic(path: string): boolean {
+  let fd = -1;
+  try {
+    fd = openSync(path, 'r');
+    const b = Buffer.alloc(4);
+    const n = readSync(fd, b, 0, 4, 0);
+    return (n >= 2 && b[0] === 0x23 && b[1] === 0x21) || (n === 4 && b.readUInt32BE(0) === 0x7f454c46);
+  } catch {
+    return true;
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
+
 function searchInPath(name: string, user: ScriptUser, searchPath: string): string | undefined {
   for (const dir of searchPath.split(delimiter)) {
     const candidate = `${dir === '' ? '.' : dir}/${name}`;
@@ -138,6 +153,11 @@ export function checkScriptSecurity(input: ScriptSecurityInput): ScriptSecurityR
   if (!st || !st.isFile()) return fail(`script '${path}' is not a regular file - disabling`);
   if (!isExecutableBy(st, user.uid, user.gid)) {
     return fail(`script '${path}' is not executable for uid:gid ${user.uid}:${user.gid} - disabling`);
+  }
+  if (!hasExecMagic(real)) {
+    // keepalived 2.2.7 (Debian, no libmagic) execve()s the file, gets ENOEXEC and the script
+    // silently never runs; vipd's runner falls back to /bin/sh like execvp does. Tell the operator.
+    diag('warning', `script '${path}' has no #! line: keepalived would fail to execute it; vipd runs it with /bin/sh`);
   }
   const needsProtection = user.uid === 0 || user.gid === 0
     || (st.uid === 0 && (st.mode & 0o100) !== 0 && (st.mode & S_ISUID) !== 0)

@@ -135,6 +135,16 @@ test('a bare name is searched in PATH, replaced, and warned about', () => {
   assert.match(missing.diagnostics[0]!.message, /cannot find script/);
 });
 
+test('a script without #! gets a warning (keepalived would fail to exec it); ELF binaries do not', { skip: !isRoot && 'needs root' }, () => {
+  const p = join(base, 'safe', 'noshebang.sh');
+  writeFileSync(p, 'echo hi\n');
+  chmodSync(p, 0o755);
+  const r = check([p]);
+  assert.equal(r.runnable, true);
+  assert.match(r.diagnostics[0]?.message ?? '', /no #! line/);
+  assert.deepEqual(check(['/bin/true']).diagnostics, []);
+});
+
 test('global warning when insecure root scripts run without enable_script_security', () => {
   assert.match(scriptSecurityNotEnabled(true, false, pos)?.message ?? '', /SECURITY VIOLATION .* There are insecure scripts/);
   assert.equal(scriptSecurityNotEnabled(true, true, pos), undefined);
