@@ -9,7 +9,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import type { ConfigNode, Diagnostic, Severity } from './tree.js';
+import type { ConfigNode, Diagnostic, Severity, SourcePos } from './tree.js';
 import { decomment, splitAtBrace, splitWords } from './lexer.js';
 import { ParamTable, parseDefinitionLine, truncateForMessage, type ParamDefinition } from './params.js';
 import { parseLst, parseSeq, type SeqSpec } from './seq.js';
@@ -30,6 +30,21 @@ export interface ReadOptions {
   includeChecks?: IncludeCheck[];
   /** Seed for `${_RANDOM}` so a read is reproducible; default: unseeded. */
   randomSeed?: number;
+  /** Also return the flat list of logical lines (`lines`), for keyword-aware block handling. */
+  keepLines?: boolean;
+}
+
+/**
+ * One logical line as keepalived's parser sees it (after comments, parameters, includes and brace
+ * splitting): a keyword line, or a lone `{` / `}`. keepalived decides per keyword whether a `{`
+ * opens a block (an unknown keyword's `{` is "Unexpected" and its `}` then closes the enclosing
+ * block); the tree in `nodes` assumes every `{` after a keyword line opens that keyword's block, so
+ * code that must reproduce keepalived exactly for such mistakes can replay these lines instead.
+ */
+export interface ConfigLine extends Pos {
+  text: string;
+  /** Words as for ConfigNode (keyword first); `['{']` or `['}']` for brace lines. */
+  words: string[];
 }
 
 export interface ReadResult {
@@ -37,6 +52,8 @@ export interface ReadResult {
   diagnostics: Diagnostic[];
   /** Every file read, in the order first read (the main file as given, includes absolute). */
   files: string[];
+  /** Present when ReadOptions.keepLines was set. */
+  lines?: ConfigLine[];
 }
 
 /** A raw line longer than this is dropped with an error (keepalived's own buffer is 1024 bytes). */
@@ -49,7 +66,7 @@ const EXPAND_LIMITS = { maxLineLength: KEEPALIVED_LINE_BUFFER - 1, maxSubstituti
 /** Substitutions over the whole read, so that many lines of exponential definitions stay cheap. */
 const MAX_TOTAL_SUBSTITUTIONS = 2_000_000;
 
-interface Pos { file: string; line: number }
+type Pos = SourcePos;
 
 interface FileSource extends Pos {
   kind: 'file';
@@ -529,7 +546,7 @@ interface Level {
 }
 
 /** Builds the tree from logical lines: `{` after a keyword line opens its block, `}` closes it. */
-function buildTree(reader: Reader, maxDepth: number): ConfigNode[] {
+function buildTree(reader: Reader, maxDepth: number, lines?: ConfigLine[]): ConfigNode[] {
   const root: ConfigNode[] = [];
   const levels: Level[] = [{ children: root, phantom: false, opened: { file: '', line: 0 } }];
   let realDepth = 0;
@@ -537,6 +554,7 @@ function buildTree(reader: Reader, maxDepth: number): ConfigNode[] {
   let previous: ConfigNode | undefined; // the node on the line just before, if it may take a block
   for (let line = reader.nextLine(); line !== undefined; line = reader.nextLine()) {
     const pos: Pos = { file: line.file, line: line.line };
+    if (lines && (line.text === '{' || line.text === '}')) lines.push({ file: line.file, line: line.line, text: line.text, words: [line.text] });
     if (line.text === '{') {
       if (previous && realDepth < maxDepth) {
         previous.children = [];
@@ -563,6 +581,7 @@ function buildTree(reader: Reader, maxDepth: number): ConfigNode[] {
     }
     const { words, unmatchedQuote } = splitWords(line.text);
     if (unmatchedQuote) reader.report('error', pos, `Unmatched quote: '${truncateForMessage(line.text)}'`);
+    if (lines && words.length > 0) lines.push({ file: line.file, line: line.line, text: line.text, words });
     if (words.length === 0) {
       previous = undefined;
       continue;
@@ -583,14 +602,15 @@ function buildTree(reader: Reader, maxDepth: number): ConfigNode[] {
 
 function run(reader: Reader, opts: ReadOptions): ReadResult {
   let nodes: ConfigNode[] = [];
+  const lines: ConfigLine[] | undefined = opts.keepLines ? [] : undefined;
   try {
-    nodes = buildTree(reader, opts.maxDepth ?? 64);
+    nodes = buildTree(reader, opts.maxDepth ?? 64, lines);
   } catch (e) {
     // Nothing above is expected to throw; if it does, the operator still gets a diagnostic, not a trace.
     reader.report('error', { file: reader.files[0] ?? '', line: 0 }, `internal error while reading the configuration: ${(e as Error).message}`);
   }
   reader.finishDiagnostics();
-  return { nodes, diagnostics: reader.diagnostics, files: reader.files };
+  return lines ? { nodes, diagnostics: reader.diagnostics, files: reader.files, lines } : { nodes, diagnostics: reader.diagnostics, files: reader.files };
 }
 
 /** Reads a keepalived configuration file and everything it includes. */

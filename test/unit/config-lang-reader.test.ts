@@ -184,3 +184,11 @@ test('lines keepalived would split (>= 1024 bytes) are kept whole with a warning
   assert.equal(r.diagnostics.length, 1);
   assert.equal(r.diagnostics[0]!.severity, 'warning');
 });
+
+test('keepLines returns the flat logical lines, braces included, in reading order', () => {
+  const r = readConfigText('$V=192.0.2.1\nvrrp_instance VI_1 { virtual_ipaddress { $V } }\nbogus_block {\n  x 1\n}\n', 'lines.conf', { keepLines: true });
+  assert.deepEqual(r.lines!.map((l) => `${l.line}:${l.words.join(' ')}`), [
+    '2:vrrp_instance VI_1', '2:{', '2:virtual_ipaddress', '2:{', '2:192.0.2.1', '2:}', '2:}', '3:bogus_block', '3:{', '4:x 1', '5:}',
+  ]);
+  assert.equal(read('k\n').lines, undefined);
+});
