@@ -254,7 +254,13 @@ export class Rtnl {
 
   /** Name -> index via if_nametoindex (synchronous, one ioctl); numbers pass through. */
   index(ref: IfRef): number {
-    return typeof ref === 'number' ? ref : ifIndex(ref);
+    if (typeof ref === 'number') return ref;
+    try {
+      return ifIndex(ref);
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? 'ENODEV';
+      throw Object.assign(new Error(`interface ${JSON.stringify(ref)} does not exist (${code})`), { code });
+    }
   }
 
   private async call<T>(op: string, p: () => Promise<T>): Promise<T> {

@@ -39,7 +39,9 @@ describe('net: rtnl adapter and LinkMonitor', { skip }, () => {
 
   test('bad label and unknown interface give clear errors', async () => {
     await assert.rejects(a.call('addAddress', { ifname: 'eth0', addr: '192.0.2.101', label: 'lo:x' }), /must be "eth0" or start with "eth0:"/);
-    await assert.rejects(a.call('addAddress', { ifname: 'nosuch0', addr: '192.0.2.101' }), /nosuch0|ENODEV|No such device/);
+    await assert.rejects(a.call('addAddress', { ifname: 'nosuch0', addr: '192.0.2.101' }), /interface "nosuch0" does not exist \(ENODEV\)/);
+    await assert.rejects(a.call('addRoute', { dst: '198.51.100.0/24', dev: 'nosuch0' }), /interface "nosuch0" does not exist/);
+    assert.equal(await a.call('delAddress', { ifname: 'nosuch0', addr: '192.0.2.101' }), false, 'nothing to delete on a missing interface');
   });
 
   test('IPv6 VIP: nodad (never tentative), deprecated with preferred_lft 0, noprefixroute', async () => {
