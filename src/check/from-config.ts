@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { KeepalivedConfig, VirtualServerConfig, RealServerConfig, CheckerConfig } from '../config/model.js';
 import type { Diagnostic, SourcePos } from '../config/tree.js';
 import { validateForBackend, type BackendName } from '../lb/validate.js';
+import { compileUrlRegex } from './http.js';
 import type { CheckerSpec, LbAlgo, LbKind, RealServerSpec, VirtualServerSpec, HttpCheckSpec } from './types.js';
 import type { CheckerConfigMessage } from './process.js';
 
@@ -108,9 +109,15 @@ function mapChecker(c: CheckerConfig, cfg: KeepalivedConfig, tls: HttpCheckSpec[
   switch (c.kind) {
     case 'TCP_CHECK': case 'PING_CHECK': return { ...common, kind: c.kind };
     case 'HTTP_GET': case 'SSL_GET':
-      for (const u of c.urls) if (u.regex) out.push(diag(u, 'error', 'url regex is not supported by vipd (use digest or status_code)'));
+      for (const u of c.urls) {
+        if (!u.regex) continue;
+        try { compileUrlRegex(u.regex, u.regexOptions); } catch (e) {
+          out.push(diag(u, 'error', `url regex: ${(e as Error).message} (vipd uses JavaScript regular expressions, not PCRE2)`));
+        }
+      }
       return { ...common, kind: c.kind, httpProtocol: c.httpProtocol, virtualhost: c.virtualhost, enableSni: c.enableSni, sniName: c.sniName, tls,
-        urls: c.urls.map((u) => ({ path: u.path ?? '/', digest: u.digest, statusCodes: u.statusCodes, virtualhost: u.virtualhost })) };
+        urls: c.urls.map((u) => ({ path: u.path ?? '/', digest: u.digest, statusCodes: u.statusCodes, virtualhost: u.virtualhost,
+          ...(u.regex ? { regex: u.regex, regexNoMatch: u.regexNoMatch, regexOptions: u.regexOptions } : {}) })) };
     case 'SMTP_CHECK': return { ...common, kind: c.kind, heloName: c.heloName };
     case 'DNS_CHECK': return { ...common, kind: c.kind, type: c.type, name: c.name };
     case 'UDP_CHECK': return { ...common, kind: c.kind, payload: c.payload,

@@ -139,6 +139,33 @@ export function parseStatusCodes(words: string[]): Array<[number, number]> {
   });
 }
 
+const REGEX_FLAGS: Record<string, string> = { caseless: 'i', multiline: 'm', dotall: 's', utf: 'u' };
+
+/** Compile a url's regex with keepalived's option names; throws on unknown options or bad syntax. */
+export function compileUrlRegex(pattern: string, options: string[] = []): RegExp {
+  let flags = 'g';
+  for (const o of options) {
+    const f = REGEX_FLAGS[o];
+    if (!f) throw new Error(`regex option ${o} is not supported (supported: ${Object.keys(REGEX_FLAGS).join(', ')})`);
+    if (!flags.includes(f)) flags += f;
+  }
+  return new RegExp(pattern, flags);
+}
+
+/** Why the body fails the url's regex rule, or undefined when it passes. */
+export function regexProblem(body: Buffer, url: HttpUrlSpec): string | undefined {
+  if (!url.regex) return undefined;
+  let re: RegExp;
+  try { re = compileUrlRegex(url.regex, url.regexOptions); } catch (e) { return errText(e); }
+  const text = body.toString(url.regexOptions?.includes('utf') ? 'utf8' : 'latin1');
+  re.lastIndex = url.regexMinOffset ?? 0;
+  const m = re.exec(text);
+  const matched = m !== null && (url.regexMaxOffset === undefined || m.index <= url.regexMaxOffset);
+  if (matched && url.regexNoMatch) return `body matches regex ${url.regex} (regex_no_match)`;
+  if (!matched && !url.regexNoMatch) return `body does not match regex ${url.regex}`;
+  return undefined;
+}
+
 function urlHost(spec: Runnable<HttpCheckSpec>, url: HttpUrlSpec): string {
   return url.virtualhost ?? spec.virtualhost ?? defaultHost(spec.target.ip, spec.target.port);
 }
@@ -157,6 +184,8 @@ export async function run(spec: Runnable<HttpCheckSpec>, signal?: AbortSignal): 
     const where = `${spec.kind} ${spec.target.ip}:${spec.target.port}${url.path}`;
     if (!r.res) return fail(`${where}: ${r.error}`);
     if (!statusAllowed(r.res.status, url.statusCodes)) return fail(`${where}: status ${r.res.status} not accepted`);
+    const rx = regexProblem(r.res.body, url);
+    if (rx) return fail(`${where}: ${rx}`);
     if (url.digest && url.digest.toLowerCase() !== r.res.digest) {
       return fail(`${where}: digest ${r.res.digest} differs from expected ${url.digest.toLowerCase()}`);
     }

@@ -33,6 +33,12 @@ export interface HttpUrlSpec {
   digest?: string; // lower-case hex MD5 of the body bytes as genhash prints it
   statusCodes?: Array<[number, number]>; // inclusive ranges; d: [[200, 299]]
   virtualhost?: string; // d: checker, RS, VS virtualhost, else "ip:port" Host header
+  /** keepalived `regex` (PCRE2 there; a JavaScript RegExp here) searched in the body */
+  regex?: string;
+  regexNoMatch?: boolean; // a match fails the check
+  regexOptions?: string[]; // supported: caseless, multiline, dotall, utf
+  regexMinOffset?: number; // search from this body offset
+  regexMaxOffset?: number; // a match must start at or before this offset
 }
 
 export interface HttpCheckSpec extends CheckCommon {

@@ -97,6 +97,8 @@ test('checkers against real and hostile servers', { skip, timeout: 60_000 }, asy
     ['http garbage', false, { kind: 'HTTP_GET', urls: [{ path: '/' }], target: target(8001) }],
     ['http slow-loris', false, { kind: 'HTTP_GET', urls: [{ path: '/' }], target: target(8002) }],
     ['http endless body', false, { kind: 'HTTP_GET', urls: [{ path: '/' }], maxResponseBytes: 1 << 20, target: target(8003, 10_000) }, 8000],
+    ['http regex', true, { kind: 'HTTP_GET', urls: [{ path: '/', regex: 'checker\\s+test' }], target: target(8080) }],
+    ['http regex_no_match', false, { kind: 'HTTP_GET', urls: [{ path: '/', regex: 'test page', regexNoMatch: true }], target: target(8080) }],
     ['smtp ok', true, { kind: 'SMTP_CHECK', target: target(2525) }],
     ['smtp 554', false, { kind: 'SMTP_CHECK', target: target(2526) }],
     ['dns A', true, { kind: 'DNS_CHECK', type: 'A', name: 'www.example.test', target: target(53) }],

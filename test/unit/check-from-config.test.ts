@@ -44,14 +44,16 @@ test('values are carried over', () => {
 test('unsupported features are errors with file:line', () => {
   const { diagnostics } = checkerConfigFromModel(model([vsc({ lvsSched: 'lc', lvsMethod: 'TUN', protocol: 'SCTP', realServers: [rsc({ checkers: [
     { ...pos, line: 30, kind: 'BFD_CHECK', name: 'b' },
-    { ...pos, line: 31, kind: 'HTTP_GET', urls: [{ ...pos, line: 32, path: '/', regex: 'ok', regexNoMatch: false, regexOptions: [] }], fastRecovery: false, enableSni: false, tlsCompliant: false },
+    { ...pos, line: 31, kind: 'HTTP_GET', urls: [{ ...pos, line: 32, path: '/', regex: 'ok(', regexNoMatch: false, regexOptions: [] },
+      { ...pos, line: 33, path: '/', regex: 'ok', regexNoMatch: false, regexOptions: ['ungreedy'] }], fastRecovery: false, enableSni: false, tlsCompliant: false },
   ] })] })]));
   const msgs = diagnostics.map((d) => `${d.file}:${d.line}: ${d.message}`);
   assert.ok(msgs.some((m) => /^k\.conf:10: lb_algo lc is not supported by the nftables backend/.test(m)), msgs.join('\n'));
   assert.ok(msgs.some((m) => /^k\.conf:10: lb_kind TUN is not supported/.test(m)));
   assert.ok(msgs.some((m) => /^k\.conf:10: protocol SCTP/.test(m)));
   assert.ok(msgs.some((m) => /^k\.conf:30: BFD_CHECK is not supported/.test(m)));
-  assert.ok(msgs.some((m) => /^k\.conf:32: url regex is not supported/.test(m)));
+  assert.ok(msgs.some((m) => /^k\.conf:32: url regex: Invalid regular expression/.test(m)), msgs.join('\n'));
+  assert.ok(msgs.some((m) => /^k\.conf:33: url regex: regex option ungreedy is not supported/.test(m)));
   assert.ok(diagnostics.every((d) => d.severity === 'error'));
 });
 

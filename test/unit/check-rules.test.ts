@@ -7,7 +7,7 @@ import { resolveTiming, nextCheckerState, nextQuorum, effectiveWeight, serviceSt
 import { miscResult } from '../../src/check/misc.js';
 import { fileResult } from '../../src/check/file.js';
 import { parseHex, matchesPattern } from '../../src/check/udp.js';
-import { buildRequest, parseResponse, parseStatusCodes, statusAllowed, defaultHost, HttpParseError } from '../../src/check/http.js';
+import { buildRequest, parseResponse, parseStatusCodes, statusAllowed, defaultHost, HttpParseError, regexProblem } from '../../src/check/http.js';
 import { parseGenhashArgs } from '../../src/check/genhash.js';
 import { buildQuery, replyProblem } from '../../src/check/dns.js';
 import { echoRequest, parseEchoReply, icmpChecksum, expandV6 } from '../../src/check/ping.js';
@@ -171,4 +171,16 @@ test('service state: inhibited servers stay at weight 0, sorry server replaces t
   assert.equal(sorry.usingSorryServer, true);
   assert.deepEqual(sorry.backends, [{ ip: '198.51.100.20', port: 80, weight: 1 }]);
   assert.equal(serviceState(v(false, [false, false])).family, 'inet');
+});
+
+test('url regex: match, regex_no_match, options and offsets', () => {
+  const body = Buffer.from('status: OK\nload: 3\n');
+  assert.equal(regexProblem(body, { path: '/', regex: 'status: OK' }), undefined);
+  assert.match(regexProblem(body, { path: '/', regex: 'status: FAIL' })!, /does not match/);
+  assert.match(regexProblem(body, { path: '/', regex: 'status: OK', regexNoMatch: true })!, /regex_no_match/);
+  assert.equal(regexProblem(body, { path: '/', regex: 'STATUS', regexOptions: ['caseless'] }), undefined);
+  assert.equal(regexProblem(body, { path: '/', regex: '^load', regexOptions: ['multiline'] }), undefined);
+  assert.match(regexProblem(body, { path: '/', regex: 'status', regexMinOffset: 1 })!, /does not match/);
+  assert.match(regexProblem(body, { path: '/', regex: 'load', regexMaxOffset: 5 })!, /does not match/);
+  assert.match(regexProblem(body, { path: '/', regex: 'a', regexOptions: ['ungreedy'] })!, /not supported/);
 });
