@@ -348,7 +348,7 @@ class Reader {
       this.report('error', pos, `line is ${line.length} characters long, more than the ${MAX_RAW_LINE} accepted - ignored`);
       return '';
     }
-    if (Buffer.byteLength(line) >= KEEPALIVED_LINE_BUFFER) {
+    if (line.length >= KEEPALIVED_LINE_BUFFER - 1 && Buffer.byteLength(line) >= KEEPALIVED_LINE_BUFFER - 1) {
       this.report('warning', pos, `line is ${Buffer.byteLength(line)} bytes long; keepalived 2.2.7 reads lines in 1023-byte pieces and would split it`);
     }
     return line;

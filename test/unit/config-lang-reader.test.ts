@@ -177,7 +177,9 @@ test('CRLF line ends are accepted; a NUL byte ends the line with a diagnostic', 
   assert.deepEqual(messages(r), ['3: error: NUL byte in line - the rest of the line is ignored (as keepalived does)']);
 });
 
-test('lines keepalived would split (>= 1024 bytes) are kept whole with a warning', () => {
+test('lines keepalived would split (>= 1023 bytes) are kept whole with a warning', () => {
+  assert.deepEqual(read(`k ${'a'.repeat(1020)}\n`).diagnostics, []); // 1022 bytes: keepalived reads it whole
+  assert.equal(read(`k ${'a'.repeat(1021)}\n`).diagnostics.length, 1);
   const long = 'a'.repeat(1100);
   const r = read(`k ${long}\nnext\n`);
   assert.deepEqual(shape(r.nodes), [[1, 'k', long], [2, 'next']]);
