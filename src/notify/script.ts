@@ -31,6 +31,11 @@ export interface RunOptions {
   extraArgs?: readonly string[];
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /**
+   * Signal the script gets when the daemon dies (keepalived sets PR_SET_PDEATHSIG=SIGTERM). Used for
+   * long-running scripts such as FIFO readers; needs /usr/bin/setpriv, silently skipped without it.
+   */
+  parentDeathSignal?: NodeJS.Signals;
 }
 
 export interface ScriptResult {
@@ -58,6 +63,11 @@ export function describeResult(r: ScriptResult): string {
 const running = new Set<RunningScript>();
 
 const SETPRIV = '/usr/bin/setpriv';
+let setprivPresent: boolean | undefined;
+function hasSetpriv(): boolean {
+  setprivPresent ??= existsSync(SETPRIV); // checked once
+  return setprivPresent;
+}
 
 function scriptEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env = { ...base };
@@ -100,17 +110,25 @@ export class RunningScript {
       let args = argv.slice(1);
       const user = spec.user;
       const ids: { uid?: number; gid?: number } = {};
+      // setpriv (util-linux) is exec'd in front of the script when Node alone cannot do what is
+      // asked: it keeps the PID (exec, no fork), so signals and process groups work the same.
+      const wrap: string[] = [];
+      const setpriv = hasSetpriv();
+      if (opts.parentDeathSignal && setpriv) wrap.push(`--pdeathsig=${opts.parentDeathSignal.replace(/^SIG/, '')}`);
       if (user) {
         const myUid = process.getuid?.();
         const myGid = process.getgid?.();
-        if (user.supplementaryGroups && user.supplementaryGroups.length > 0 && existsSync(SETPRIV)) {
-          // Node can only clear supplementary groups (setgroups(0)); setpriv sets them and execs.
-          args = [`--reuid=${user.uid}`, `--regid=${user.gid}`, `--groups=${user.supplementaryGroups.join(',')}`, '--', file, ...args];
-          file = SETPRIV;
+        if (user.supplementaryGroups && user.supplementaryGroups.length > 0 && setpriv) {
+          // Node can only clear supplementary groups (setgroups(0)); setpriv sets them.
+          wrap.push(`--reuid=${user.uid}`, `--regid=${user.gid}`, `--groups=${user.supplementaryGroups.join(',')}`);
         } else {
           if (user.uid !== myUid) ids.uid = user.uid;
           if (user.gid !== myGid) ids.gid = user.gid;
         }
+      }
+      if (wrap.length > 0) {
+        args = [...wrap, '--', file, ...args];
+        file = SETPRIV;
       }
       let child: ChildProcess;
       try {

@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, chmodSync, readFileSync, rmSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { runScript, startScript, scriptSucceeded, parseScriptCommand } from '../../src/notify/script.js';
 import { resolveScriptUser } from '../../src/notify/users.js';
@@ -129,4 +130,27 @@ test('many concurrent scripts leave no zombie behind', async () => {
   const results = await Promise.all(Array.from({ length: 20 }, () => runScript({ argv: [p] })));
   assert.ok(results.every((r) => r.exitCode === 0));
   assert.deepEqual(zombieChildren(), []);
+});
+
+test('parentDeathSignal: a long-running script dies with the daemon even if the daemon is SIGKILLed', { skip: !existsSync('/usr/bin/setpriv') && 'needs setpriv (util-linux)' }, async () => {
+  const runner = new URL('../../src/notify/script.js', import.meta.url).href;
+  const reader = sh('reader.sh', 'exec sleep 300');
+  const code = `
+    const { startScript } = await import(${JSON.stringify(runner)});
+    const r = startScript({ argv: [${JSON.stringify(reader)}] }, { parentDeathSignal: 'SIGTERM' });
+    const wait = () => r.pid === undefined ? setTimeout(wait, 10) : console.log(r.pid);
+    wait();
+    setInterval(() => {}, 1000);`;
+  const daemon = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  daemon.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  try {
+    await waitFor(() => /^\d+\n/.test(out), 10000);
+    const pid = Number(out.trim());
+    await waitFor(() => alive(pid) && readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep', 5000);
+    daemon.kill('SIGKILL');
+    await waitFor(() => !alive(pid), 5000);
+  } finally {
+    daemon.kill('SIGKILL');
+  }
 });
