@@ -119,3 +119,30 @@ test('bin/vipd.js runs main() and exits with its code (the launcher operators us
   const bad = spawnSync(process.execPath, [bin, '--no-such-option'], { encoding: 'utf8' });
   assert.deepEqual([bad.status, bad.stderr], [1, 'Unknown option --no-such-option\n']);
 });
+
+test('-t reports file:line diagnostics on stderr with keepalived\'s exit code; -d adds the dump on stdout', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vipd-cli-'));
+  try {
+    const good = join(dir, 'good.conf');
+    writeFileSync(good, 'global_defs {\n    router_id corpus-router-7\n}\n');
+    const clean = await run(['-t', '-f', good]);
+    assert.deepEqual([clean.code, clean.out, clean.err], [0, '', '']);
+    const dumped = await run(['-t', '-d', '-f', good]);
+    assert.equal(dumped.code, 0);
+    assert.match(dumped.out, /corpus-router-7/);
+
+    const bad = join(dir, 'bad.conf');
+    writeFileSync(bad, 'global_defs {\n    frobnicate yes\n}\n');
+    const r = await run(['-t', '-f', bad]);
+    assert.equal(r.code, 5);
+    assert.match(r.err, new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2: .*frobnicate`, 'm'));
+    assert.equal(r.out, '');
+
+    // A bad -S value is a configuration error for keepalived -t (exit 5 on an otherwise clean file).
+    const s = await run(['-t', '-S', '9', '-f', good]);
+    assert.equal(s.code, 5);
+    assert.match(s.err, /Invalid log facility '9'/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
