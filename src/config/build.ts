@@ -3,7 +3,7 @@
 // need the whole file (references, duplicates, strict mode …) live in validate.ts.
 import type { ConfigNode, SourcePos } from './tree.js';
 import type { IpAddressConfig, KeepalivedConfig, SslConfig, VrrpInstanceConfig } from './model.js';
-import { BuildCtx, kw, runBlock, type BuildOptions, type KeywordTable } from './keywords/table.js';
+import { BuildCtx, endPos, kw, runBlock, type BuildOptions, type KeywordTable } from './keywords/table.js';
 import { arg, FatalConfigError } from './keywords/values.js';
 import { buildGlobalDefs, defaultGlobalDefs, defaultTopLevel, globalDefsTable, topLevelTable } from './keywords/global.js';
 import { parseIpAddress, parseList, parseRoute, parseRule, type IfRef } from './keywords/addresses.js';
@@ -22,13 +22,19 @@ export interface InterfaceRef extends SourcePos {
   what: string;
 }
 
+export interface InstanceInfo {
+  explicit: Set<string>;
+  positions: Map<string, SourcePos>;
+  end: SourcePos;
+}
+
 /** What the builder hands to validation besides the model. */
 export interface BuildResult {
   model: KeepalivedConfig;
   ctx: BuildCtx;
   interfaceRefs: InterfaceRef[];
-  /** Instance keywords given explicitly (for defaults resolved against global_defs). */
-  explicit: Map<VrrpInstanceConfig, Set<string>>;
+  /** Per instance: keywords given explicitly, where some were written, where the block ends. */
+  instanceInfo: Map<VrrpInstanceConfig, InstanceInfo>;
   /** Set when keepalived would have stopped reading (exit code 2). */
   fatal?: FatalConfigError;
 }
@@ -64,19 +70,26 @@ interface Root {
 
 const rootBlocks: KeywordTable<Root> = {
   global_defs: kw((n, r, ctx) => buildGlobalDefs(n, r.model.global, ctx), { block: true }),
-  vrrp_script: kw((n, r, ctx) => void buildNamed(n, ctx, 'vrrp_script', newVrrpScript, vrrpScriptTable, r.model.vrrpScripts), { block: true }),
+  vrrp_script: kw((n, r, ctx) => void buildNamed(n, ctx, 'vrrp_script', newVrrpScript, vrrpScriptTable, r.model.vrrpScripts, false), { block: true }),
   vrrp_track_process: kw(
-    (n, r, ctx) => void buildNamed(n, ctx, 'vrrp_track_process', newTrackProcess, trackProcessTable, r.model.trackProcesses),
+    (n, r, ctx) => {
+      const p = buildNamed(n, ctx, 'vrrp_track_process', newTrackProcess, trackProcessTable, r.model.trackProcesses);
+      if (p && p.process === undefined) {
+        ctx.error(n, `track process '${p.name}' process name not specified`);
+        r.model.trackProcesses.delete(p.name);
+      }
+    },
     { block: true },
   ),
-  track_file: kw((n, r, ctx) => void buildNamed(n, ctx, 'track_file', newTrackFile, trackFileTable, r.model.trackFiles), { block: true }),
-  vrrp_track_file: kw(
-    (n, r, ctx) => void buildNamed(n, ctx, 'track_file', newTrackFile, trackFileTable, r.model.trackFiles),
-    { block: true, deprecated: true },
-  ),
+  track_file: kw((n, r, ctx) => buildTrackFile(n, r, ctx), { block: true }),
+  vrrp_track_file: kw((n, r, ctx) => buildTrackFile(n, r, ctx), { block: true, deprecated: true }),
   vrrp_sync_group: kw(
     (n, r, ctx) => {
-      const name = arg(n, 1);
+      const name = n.args[0];
+      if (name === undefined) {
+        ctx.error(n, 'vrrp_sync_group must have a name - skipping');
+        return;
+      }
       if (r.model.vrrpSyncGroups.some((g) => g.name === name)) {
         ctx.error(n, `vrrp sync group ${name} already defined`);
         return;
@@ -89,12 +102,16 @@ const rootBlocks: KeywordTable<Root> = {
   ),
   vrrp_instance: kw(
     (n, r, ctx) => {
-      const name = arg(n, 1);
+      const name = n.args[0];
+      if (name === undefined) {
+        ctx.error(n, 'vrrp_instance must have a name');
+        return;
+      }
       if (r.drafts.some((d) => d.cfg.name === name)) {
         ctx.error(n, `vrrp instance ${name} already defined`);
         return;
       }
-      const d: InstanceDraft = { cfg: newInstance(n, name), explicit: new Set(), ifRef: r.ifRef };
+      const d: InstanceDraft = { cfg: newInstance(n, name), explicit: new Set(), positions: new Map(), end: endPos(n), ifRef: r.ifRef };
       runBlock(n.children, vrrpInstanceTable, d, ctx);
       if (d.pendingPass) {
         // auth_pass without auth_type: keepalived ignores the password silently.
@@ -106,15 +123,15 @@ const rootBlocks: KeywordTable<Root> = {
   ),
   static_ipaddress: kw(
     (n, r, ctx) => r.model.staticIpaddresses.push(...parseList(n, (c) => parseIpAddress(ctx, c, { allowTrackGroup: true }, r.ifRef))),
-    { block: true },
+    { block: 'list' },
   ),
   static_routes: kw(
     (n, r, ctx) => r.model.staticRoutes.push(...parseList(n, (c) => parseRoute(ctx, c, { allowTrackGroup: true }, r.ifRef))),
-    { block: true },
+    { block: 'list' },
   ),
   static_rules: kw(
     (n, r, ctx) => r.model.staticRules.push(...parseList(n, (c) => parseRule(ctx, c, { allowTrackGroup: true }, r.ifRef))),
-    { block: true },
+    { block: 'list' },
   ),
   garp_group: kw((n, r, ctx) => buildGarpGroup(n, r, ctx), { block: true }),
   track_group: kw(
@@ -127,13 +144,18 @@ const rootBlocks: KeywordTable<Root> = {
     { block: true },
   ),
   linkbeat_interfaces: kw(
-    (n, r) => {
+    (n, r, ctx) => {
       for (const c of n.children ?? []) {
-        r.model.linkbeatInterfaces.push({ file: c.file, line: c.line, name: c.keyword, ...(c.args[0] ? { method: c.args[0] } : {}) });
+        const method = c.args[0];
+        if (method !== undefined && !['MII', 'ETHTOOL', 'IOCTL'].includes(method)) {
+          ctx.error(c, `extra characters ${method} in linkbeat interface`);
+          continue;
+        }
+        r.model.linkbeatInterfaces.push({ file: c.file, line: c.line, name: c.keyword, ...(method ? { method } : {}) });
         r.ifRef(c.keyword, c, 'linkbeat interface');
       }
     },
-    { block: true },
+    { block: 'list' },
   ),
   interface_up_down_delays: kw(
     (n, r, ctx) => {
@@ -147,13 +169,16 @@ const rootBlocks: KeywordTable<Root> = {
         r.model.interfaceUpDownDelays.push({ file: c.file, line: c.line, name: c.keyword, downDelay: down, upDelay: up });
       }
     },
-    { block: true },
+    { block: 'list' },
   ),
   bfd_instance: kw(
     (n, r, ctx) => {
       const b = buildNamed(n, ctx, 'BFD instance', newBfdInstance, bfdInstanceTable, r.model.bfdInstances);
       if (b && !b.neighborIp) {
         ctx.error(n, `Configuration error: BFD instance ${b.name} has no neighbor address set, disabling instance`);
+        r.model.bfdInstances.delete(b.name);
+      } else if (b && [...r.model.bfdInstances.values()].some((o) => o !== b && o.neighborIp === b.neighborIp)) {
+        ctx.error(endPos(n), `Configuration error: BFD instance ${b.name} has duplicate neighbor address ${b.neighborIp}, ignoring instance`);
         r.model.bfdInstances.delete(b.name);
       }
     },
@@ -183,12 +208,20 @@ const rootBlocks: KeywordTable<Root> = {
   ),
 };
 
+function buildTrackFile(n: ConfigNode, r: Root, ctx: BuildCtx): void {
+  const f = buildNamed(n, ctx, 'track_file', newTrackFile, trackFileTable, r.model.trackFiles);
+  if (f && f.path === undefined) {
+    ctx.error(n, `No file set for track_file ${f.name} - ignoring`);
+    r.model.trackFiles.delete(f.name);
+  }
+}
+
 const trackGroupTable: KeywordTable<{ instances: string[] }> = {
   group: kw(
     (n, tg) => {
       for (const c of n.children ?? []) tg.instances.push(c.keyword, ...c.args);
     },
-    { block: true },
+    { block: 'list' },
   ),
 };
 
@@ -225,17 +258,14 @@ const garpGroupTable: KeywordTable<{ g: KeepalivedConfig['garpGroups'][number]; 
         }
       }
     },
-    { block: true },
+    { block: 'list' },
   ),
 };
 
 function buildGarpGroup(n: ConfigNode, r: Root, ctx: BuildCtx): void {
   const g = { file: n.file, line: n.line, interfaces: [] as string[] };
   runBlock(n.children, garpGroupTable, { g, ifRef: r.ifRef }, ctx);
-  if (g.interfaces.length === 0) {
-    ctx.error(n, 'garp_group has no interfaces specified - ignoring');
-    return;
-  }
+  // keepalived 2.2.7 accepts a garp_group without interfaces (it just never applies).
   r.model.garpGroups.push(g);
 }
 
@@ -260,7 +290,7 @@ export function buildModel(nodes: ConfigNode[], files: string[] = [], options: B
     drafts: [],
     ifRef: (name, pos, what) => interfaceRefs.push({ file: pos.file, line: pos.line, name, what }),
   };
-  const explicit = new Map<VrrpInstanceConfig, Set<string>>();
+  const instanceInfo = new Map<VrrpInstanceConfig, InstanceInfo>();
   let fatal: FatalConfigError | undefined;
   try {
     runBlock(nodes, TOP, root, ctx);
@@ -272,9 +302,9 @@ export function buildModel(nodes: ConfigNode[], files: string[] = [], options: B
   for (const d of root.drafts) {
     finishInstance(d, model, ctx);
     model.vrrpInstances.push(d.cfg);
-    explicit.set(d.cfg, d.explicit);
+    instanceInfo.set(d.cfg, { explicit: d.explicit, positions: d.positions, end: d.end });
   }
-  return { model, ctx, interfaceRefs, explicit, ...(fatal ? { fatal } : {}) };
+  return { model, ctx, interfaceRefs, instanceInfo, ...(fatal ? { fatal } : {}) };
 }
 
 /**

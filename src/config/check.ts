@@ -1,6 +1,7 @@
 // `vipd -t` / `vipd -d`: read → build → validate, and keepalived 2.2.7's verdict as an exit code.
 // Exit codes as observed with Debian's keepalived 2.2.7 `-t`:
 //   0 clean · 2 a keyword is missing a required parameter (keepalived stops reading at once)
+//   4 a linkbeat_interfaces entry does not exist and there is no other error
 //   5 any configuration error (including the ones keepalived "fixes up" and runs anyway)
 //   6 scripts would run as root while enable_script_security is off (wins over 5)
 import type { ConfigNode, Diagnostic } from './tree.js';
@@ -13,6 +14,8 @@ export { keywordCounts, keywordNames } from './build.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FATAL = 2;
+/** A linkbeat_interfaces entry names an interface that does not exist (and nothing else is wrong). */
+export const EXIT_LINKBEAT_INTERFACE = 4;
 export const EXIT_CONFIG_ERROR = 5;
 export const EXIT_SCRIPT_SECURITY = 6;
 
@@ -45,9 +48,11 @@ export function checkNodes(nodes: ConfigNode[], files: string[], readDiagnostics
   if (!build.fatal) validate(build, host);
   const diagnostics = [...readDiagnostics, ...build.ctx.diagnostics];
   let exitCode = EXIT_OK;
+  const errors = diagnostics.some((d) => d.severity === 'error');
   if (build.fatal) exitCode = EXIT_FATAL;
+  else if (build.ctx.linkbeatMissing) exitCode = errors ? EXIT_CONFIG_ERROR : EXIT_LINKBEAT_INTERFACE;
   else if (build.ctx.securityViolation) exitCode = EXIT_SCRIPT_SECURITY;
-  else if (diagnostics.some((d) => d.severity === 'error')) exitCode = EXIT_CONFIG_ERROR;
+  else if (errors) exitCode = EXIT_CONFIG_ERROR;
   return { model: build.model, diagnostics, exitCode };
 }
 

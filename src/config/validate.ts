@@ -9,6 +9,7 @@ import type { SourcePos } from './tree.js';
 import type { KeepalivedConfig, ScriptSpec, TrackRef, VrrpInstanceConfig } from './model.js';
 import type { BuildResult } from './build.js';
 import { lookupUser } from '../notify/users.js';
+import { finishVirtualServer } from './keywords/lvs.js';
 
 /** Account and filesystem facts the rules depend on (injectable for tests). */
 export interface HostFacts {
@@ -43,6 +44,7 @@ export function validate(build: BuildResult, host: HostFacts = defaultHostFacts(
   checkScripts(build, host);
   checkTrackerRefs(model, ctx.error.bind(ctx));
   checkCheckerRefs(model, ctx.error.bind(ctx));
+  model.virtualServers = model.virtualServers.filter((v) => finishVirtualServer(v, model, ctx));
 }
 
 type Report = (pos: SourcePos, message: string) => void;
@@ -56,6 +58,12 @@ function checkInterfaces(build: BuildResult, host: HostFacts): void {
   let missing = false;
   for (const ref of build.interfaceRefs) {
     if (host.interfaces.has(ref.name)) continue;
+    if (ref.what === 'linkbeat interface') {
+      // keepalived's VRRP process stops at this point with exit code 4 (no script checks follow).
+      ctx.report(ref, `unknown interface ${ref.name} specified for linkbeat interface`, 'warning');
+      ctx.linkbeatMissing = true;
+      continue;
+    }
     missing = true;
     ctx.error(ref, `WARNING - interface ${ref.name} for ${ref.what} doesn't exist`);
   }
@@ -67,7 +75,9 @@ function checkInterfaces(build: BuildResult, host: HostFacts): void {
 function checkInstance(c: VrrpInstanceConfig, build: BuildResult): void {
   const { model, ctx } = build;
   const err: Report = ctx.error.bind(ctx);
-  const explicit = build.explicit.get(c) ?? new Set<string>();
+  const info = build.instanceInfo.get(c);
+  const explicit = info?.explicit ?? new Set<string>();
+  const positions = info?.positions ?? new Map<string, SourcePos>();
   const strict = c.strictMode === true;
 
   if (c.vrid === 0) err(c, `(${c.name}) the virtual router id must be set`);
@@ -103,9 +113,33 @@ function checkInstance(c: VrrpInstanceConfig, build: BuildResult): void {
     c.preemptDelay = 0;
   }
 
-  if (c.unicastSrcIp !== undefined && c.unicastPeers.length === 0) {
+  // Unicast peers must be of the instance's family (the first VIP's).
+  c.unicastPeers = c.unicastPeers.filter((p) => {
+    if (c.vips.length === 0 || p.family === c.family) return true;
+    err(p, `Configuration error: VRRP instance[${c.name}] and unicast peer address[${p.addr}] MUST be of the same family !!! Skipping...`);
+    return false;
+  });
+  if (explicit.has('unicast_keyword') && c.unicastPeers.length === 0) {
     err(c, `(${c.name}) A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated - please update your configuration.`);
   }
+  const ttlPos = positions.get('unicast_ttl');
+  if (ttlPos && c.unicastPeers.length === 0) {
+    err(ttlPos, `(${c.name}): Cannot use unicast_ttl without unicast peers - resetting`);
+    c.unicastTtl = 255;
+  }
+  if (c.useVmac && c.unicastPeers.length > 0 && !c.vmacXmitBase) {
+    err(info?.end ?? c, `(${c.name}) unicast with use_vmac requires vmac_xmit_base - setting`);
+    c.vmacXmitBase = true;
+  }
+  if (c.useIpvlan && c.family === 4 && !explicit.has('ipvlan_addr')) {
+    err(c, `(${c.name}) IPv4 ipvlan requires a source ip address to be configured. setting instance to fault state`);
+  }
+  // Tracking the instance's own interface is redundant: keepalived drops it.
+  c.trackInterfaces = c.trackInterfaces.filter((t) => {
+    if (t.name !== c.interface) return true;
+    err(c, `(${c.name}) Ignoring track_interface ${t.name} since own interface`);
+    return false;
+  });
 
   if (strict) {
     if (c.authentication) {
@@ -349,7 +383,7 @@ function checkScripts(build: BuildResult, host: HostFacts): void {
       else rootScripts = true;
     }
   }
-  if (!g.enableScriptSecurity && (rootScripts || rootCheckerScripts)) {
+  if (!g.enableScriptSecurity && (rootScripts || rootCheckerScripts) && !ctx.linkbeatMissing) {
     const first = scripts[0]!.spec;
     const what = g.startupScript || g.shutdownScript ? 'start/shutdown scripts' : rootScripts ? 'scripts' : 'check scripts';
     ctx.report(first, `SECURITY VIOLATION - ${what} are being executed but script_security not enabled.`, 'error');

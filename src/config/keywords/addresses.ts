@@ -6,7 +6,22 @@ import { readFileSync } from 'node:fs';
 import type { ConfigNode, SourcePos } from '../tree.js';
 import type { Family, IpAddressConfig, RouteConfig, RuleConfig } from '../model.js';
 import type { BuildCtx } from './table.js';
-import { familyOf, parsePrefix, readInt } from './values.js';
+import { FatalConfigError, familyOf, parsePrefix, readInt } from './values.js';
+
+/**
+ * The value after option word `i`; keepalived's route/rule parsers stop reading the whole
+ * configuration when it is missing (exit 2), naming the option.
+ */
+function need(node: ConfigNode, words: string[], i: number): string {
+  const v = words[i + 1];
+  if (v === undefined) {
+    throw new FatalConfigError(
+      node,
+      `Configuration line starting \`${words[0]}\` is missing a parameter after keyword \`${words[i]}\` at word position ${i + 2}`,
+    );
+  }
+  return v;
+}
 
 const SCOPES = new Set(['global', 'site', 'link', 'host', 'nowhere']);
 const ADDR_FLAGS = new Set(['home', '-nodad', 'nodad', 'mngtmpaddr', 'noprefixroute', 'autojoin']);
@@ -188,16 +203,17 @@ export function parseRoute(ctx: BuildCtx, node: ConfigNode, opts: AddrParseOptio
     } else if (w === 'inet') {
       setFamily(4);
     } else if (w === 'src') {
-      const v = addrArg(next, 'source');
+      const v = addrArg(need(node, words, i), 'source');
       if (v) route.src = v;
       i++;
     } else if (w === 'via' || w === 'gw') {
-      const v = addrArg(next, 'gateway');
+      const v = addrArg(need(node, words, i), 'gateway');
       if (v) route.via = v;
       i++;
     } else if (w === 'or') {
       i++;
     } else if (w === 'dev' || w === 'oif') {
+      need(node, words, i);
       if (next === undefined) {
         ctx.error(node, 'missing interface for route');
         ok = false;
@@ -207,25 +223,24 @@ export function parseRoute(ctx: BuildCtx, node: ConfigNode, opts: AddrParseOptio
       }
       i++;
     } else if (w === 'table') {
-      if (next === undefined || !validTable(next)) {
+      if (!validTable(need(node, words, i))) {
         ctx.error(node, `Routing table ${next ?? ''} not found for route`);
         ok = false;
       } else route.table = next;
       i++;
     } else if (w === 'metric' || w === 'priority' || w === 'preference') {
-      const v = next === undefined ? undefined : readInt(ctx, node, next, 0, 4294967295, 'route metric');
+      const v = readInt(ctx, node, need(node, words, i), 0, 4294967295, 'route metric');
       if (v === undefined) ok = false;
       else route.metric = v;
       i++;
     } else if (w === 'scope') {
-      if (next === undefined || !(SCOPES.has(next) || /^\d+$/.test(next))) {
+      if (!(SCOPES.has(need(node, words, i)) || /^\d+$/.test(next ?? ''))) {
         ctx.error(node, `Invalid route scope '${next ?? ''}'`);
         ok = false;
       } else route.scope = next;
       i++;
     } else if (w === 'protocol') {
-      if (next === undefined) ok = false;
-      else route.protocol = next;
+      route.protocol = need(node, words, i);
       i++;
     } else if (w === 'no_track') {
       route.noTrack = true;
@@ -235,7 +250,7 @@ export function parseRoute(ctx: BuildCtx, node: ConfigNode, opts: AddrParseOptio
     } else if (ROUTE_TYPES.has(w) && route.dst === '' && route.type === undefined) {
       route.type = w;
     } else if (ROUTE_VALUE_OPTS.has(w)) {
-      route.options.push(w, next ?? '');
+      route.options.push(w, need(node, words, i));
       i++;
     } else if (ROUTE_FLAG_OPTS.has(w)) {
       route.options.push(w);
@@ -304,20 +319,20 @@ export function parseRule(ctx: BuildCtx, node: ConfigNode, opts: AddrParseOption
     const next = words[i + 1];
     switch (w) {
       case 'from': {
-        const v = addr(next);
+        const v = addr(need(node, words, i));
         if (v) rule.from = v;
         i++;
         break;
       }
       case 'to': {
-        const v = addr(next);
+        const v = addr(need(node, words, i));
         if (v) rule.to = v;
         i++;
         break;
       }
       case 'table':
       case 'lookup':
-        if (next === undefined || !validTable(next)) {
+        if (!validTable(need(node, words, i))) {
           ctx.error(node, `Routing table ${next ?? ''} not found for rule`);
           ok = false;
         } else rule.table = next;
@@ -326,7 +341,7 @@ export function parseRule(ctx: BuildCtx, node: ConfigNode, opts: AddrParseOption
       case 'preference':
       case 'priority':
       case 'order': {
-        const v = next === undefined ? undefined : readInt(ctx, node, next, 0, 4294967295, 'rule preference');
+        const v = readInt(ctx, node, need(node, words, i), 0, 4294967295, 'rule preference');
         if (v === undefined) ok = false;
         else rule.priority = v;
         i++;
@@ -334,22 +349,22 @@ export function parseRule(ctx: BuildCtx, node: ConfigNode, opts: AddrParseOption
       }
       case 'iif':
       case 'oif':
-        if (next === undefined) ok = false;
-        else {
-          rule[w] = next;
-          ifRef(next, node, `rule ${w}`);
+        {
+          const v = need(node, words, i);
+          rule[w] = v;
+          ifRef(v, node, `rule ${w}`);
         }
         i++;
         break;
       case 'fwmark':
-        if (next === undefined || !/^(0x[0-9a-f]+|\d+)(\/(0x[0-9a-f]+|\d+))?$/i.test(next)) {
+        if (!/^(0x[0-9a-f]+|\d+)(\/(0x[0-9a-f]+|\d+))?$/i.test(need(node, words, i))) {
           ctx.error(node, `Invalid rule fwmark '${next ?? ''}'`);
           ok = false;
         } else rule.fwmark = next;
         i++;
         break;
       case 'goto':
-        if (next === undefined || !/^\d+$/.test(next)) {
+        if (!/^\d+$/.test(need(node, words, i))) {
           ctx.error(node, `Invalid rule goto target '${next ?? ''}'`);
           ok = false;
         } else rule.action = `goto ${next}`;
@@ -374,8 +389,9 @@ export function parseRule(ctx: BuildCtx, node: ConfigNode, opts: AddrParseOption
       default:
         if (RULE_ACTIONS.has(w)) rule.action = w;
         else if (RULE_VALUE_OPTS.has(w)) {
-          if (w === 'tos' || w === 'dsfield') rule.tos = next;
-          else rule.options.push(w, next ?? '');
+          const v = need(node, words, i);
+          if (w === 'tos' || w === 'dsfield') rule.tos = v;
+          else rule.options.push(w, v);
           i++;
         } else {
           ctx.error(node, `Unknown rule option ${w}`);

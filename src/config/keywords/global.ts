@@ -159,7 +159,8 @@ function mcastGroup(family: 4 | 6, set: (g: G, v: string) => void) {
   });
 }
 
-const INCLUDE_CHECKS = ['readable', 'match', 'wildcard_match', 'brace_match'];
+// keepalived 2.2.7 knows only these three (`readable` came later and is an error there).
+const INCLUDE_CHECKS = ['match', 'wildcard_match', 'brace_match'];
 const UMASK_BITS: Record<string, number> = {
   IRUSR: 0o400, IWUSR: 0o200, IXUSR: 0o100, IRGRP: 0o40, IWGRP: 0o20, IXGRP: 0o10,
   IROTH: 0o4, IWOTH: 0o2, IXOTH: 0o1, IRWXU: 0o700, IRWXG: 0o70, IRWXO: 0o7,
@@ -174,7 +175,7 @@ export const globalDefsTable: KeywordTable<G> = {
     (n, g) => {
       for (const c of n.children ?? []) for (const w of [c.keyword, ...c.args]) g.notificationEmail.push(w);
     },
-    { block: true },
+    { block: 'list' },
   ),
   notification_email_from: optStr((g, v) => (g.notificationEmailFrom = v), 'emailfrom'),
   smtp_server: kw((n, g, ctx) => {
@@ -248,8 +249,8 @@ export const globalDefsTable: KeywordTable<G> = {
   vrrp_garp_lower_prio_repeat: int(0, U32, (g, v) => (g.vrrpGarpLowerPrioRepeat = v)),
   vrrp_garp_master_refresh: int(0, U32, (g, v) => (g.vrrpGarpMasterRefresh = v)),
   vrrp_garp_master_refresh_repeat: int(0, U32, (g, v) => (g.vrrpGarpMasterRefreshRepeat = v)),
-  vrrp_garp_interval: float(0, U32 / 1e6, (g, v) => (g.vrrpGarpInterval = v)),
-  vrrp_gna_interval: float(0, U32 / 1e6, (g, v) => (g.vrrpGnaInterval = v)),
+  vrrp_garp_interval: float(0.000001, U32 / 1e6, (g, v) => (g.vrrpGarpInterval = v)),
+  vrrp_gna_interval: float(0.000001, U32 / 1e6, (g, v) => (g.vrrpGnaInterval = v)),
   vrrp_min_garp: gbool((g, v) => (g.vrrpMinGarp = v)),
   vrrp_garp_extra_if: kw((n, g, ctx) => {
     const all = n.args[0] === 'all';
@@ -388,7 +389,7 @@ export const globalDefsTable: KeywordTable<G> = {
   reload_file: kw((n, g) => (g.reloadFile = n.args[0] ?? 'keepalived.reload')),
   log_unknown_vrids: flag((g) => (g.logUnknownVrids = true)),
   include_check: kw((n, g, ctx) => {
-    const list = n.args.length ? n.args : ['readable', 'match', 'wildcard_match', 'brace_match'];
+    const list = n.args.length ? n.args : INCLUDE_CHECKS;
     for (const raw of list) {
       const w = raw.replace(/^[+-]/, '');
       if (!INCLUDE_CHECKS.includes(w)) ctx.error(n, `Unknown include_check type '${raw}' - ignoring`);

@@ -517,30 +517,44 @@ export function buildVirtualServer(node: ConfigNode, ctx: BuildCtx): VirtualServ
     v = { ...base, kind: 'ip', addr: ep.addr, port: ep.port, family: ep.family };
   }
   runBlock(node.children, virtualServerTable, v, ctx);
+  const { explicit, ...cfg } = v;
+  vsExplicit.set(cfg, explicit);
+  return cfg;
+}
+
+/** Which of protocol / lvs_method / lvs_sched a virtual server set explicitly (for validate). */
+export const vsExplicit = new WeakMap<VirtualServerConfig, Set<string>>();
+
+/**
+ * End-of-configuration checks keepalived 2.2.7 makes on each virtual server. Returns false when
+ * the virtual server is dropped. A `group` service whose group does not exist is dropped silently.
+ */
+export function finishVirtualServer(v: VirtualServerConfig, model: { virtualServerGroups: Map<string, unknown> }, ctx: BuildCtx): boolean {
+  if (v.kind === 'group' && !model.virtualServerGroups.has(v.group!)) return false;
+  const explicit = vsExplicit.get(v) ?? new Set<string>();
   const name = vsLabel(v);
   if (v.realServers.length === 0) {
-    ctx.error(node, `Virtual server ${name} has no real servers - ignoring`);
-  } else {
-    // keepalived 2.2.7 reports each missing essential as a config error and then defaults it.
-    if (v.kind !== 'fwmark' && !v.explicit.has('protocol')) {
-      ctx.error(node, `Virtual server ${name}: no protocol set - defaulting to UDP`);
-      v.protocol = 'UDP';
-    }
-    if (!v.explicit.has('lvs_method')) ctx.error(node, `Virtual server ${vsLabel(v)}: no forwarding method set, setting default NAT`);
-    if (!v.explicit.has('lvs_sched')) ctx.error(node, `Virtual server ${vsLabel(v)}: no scheduler set, setting default 'wlc'`);
-    const seen = new Set<string>();
-    v.realServers = v.realServers.filter((rs) => {
-      const key = `${rs.addr}:${rs.port}`;
-      if (seen.has(key)) {
-        ctx.error(rs, `VS ${vsLabel(v)}: real server [${rs.addr}]:${rs.port} is duplicated - removing second rs`);
-        return false;
-      }
-      seen.add(key);
-      return true;
-    });
+    ctx.error(v, `Virtual server ${name} has no real servers - ignoring`);
+    return false;
   }
-  const { explicit: _explicit, ...cfg } = v;
-  return cfg;
+  // keepalived 2.2.7 reports each missing essential as a config error and then defaults it.
+  if (v.kind !== 'fwmark' && !explicit.has('protocol')) {
+    ctx.error(v, `Virtual server ${name}: no protocol set - defaulting to UDP`);
+    v.protocol = 'UDP';
+  }
+  if (!explicit.has('lvs_method')) ctx.error(v, `Virtual server ${vsLabel(v)}: no forwarding method set, setting default NAT`);
+  if (!explicit.has('lvs_sched')) ctx.error(v, `Virtual server ${vsLabel(v)}: no scheduler set, setting default 'wlc'`);
+  const seen = new Set<string>();
+  v.realServers = v.realServers.filter((rs) => {
+    const key = `${rs.addr}:${rs.port}`;
+    if (seen.has(key)) {
+      ctx.error(rs, `VS ${vsLabel(v)}: real server [${rs.addr}]:${rs.port} is duplicated - removing second rs`);
+      return false;
+    }
+    seen.add(key);
+    return true;
+  });
+  return true;
 }
 
 export function vsLabel(v: VirtualServerConfig): string {

@@ -14,6 +14,8 @@ export class BuildCtx {
   readonly diagnostics: Diagnostic[] = [];
   /** keepalived's exit code 6: scripts configured but script security is off. */
   securityViolation = false;
+  /** keepalived's exit code 4: a linkbeat interface does not exist (its VRRP child gives up). */
+  linkbeatMissing = false;
 
   constructor(readonly model: KeepalivedConfig, readonly options: BuildOptions = {}) {}
 
@@ -36,8 +38,12 @@ export type Handler<T> = (node: ConfigNode, target: T, ctx: BuildCtx) => void;
 
 export interface KeywordSpec<T> {
   handler: Handler<T>;
-  /** The keyword opens a `{ … }` block of its own. */
-  block?: boolean;
+  /**
+   * The keyword opens a `{ … }` block of its own. `'list'` = a value list (VIPs, peers, track_*):
+   * keepalived reads such a list even when the `{` is missing, up to the next `}` — i.e. the rest
+   * of the enclosing block — so we do the same instead of reporting an error.
+   */
+  block?: boolean | 'list';
   /** Accepted for compatibility only (keepalived's deprecated aliases). */
   deprecated?: boolean;
 }
@@ -55,11 +61,17 @@ export function kw<T>(handler: Handler<T>, extra: Omit<KeywordSpec<T>, 'handler'
  * too ("Missing '{'") because keepalived then cannot read it.
  */
 export function runBlock<T>(children: ConfigNode[] | undefined, table: KeywordTable<T>, target: T, ctx: BuildCtx): void {
-  for (const child of children ?? []) {
+  const list = children ?? [];
+  for (let i = 0; i < list.length; i++) {
+    const child = list[i]!;
     const spec = Object.prototype.hasOwnProperty.call(table, child.keyword) ? table[child.keyword] : undefined;
     if (!spec) {
       ctx.error(child, `Unknown keyword '${child.keyword}'`);
       continue;
+    }
+    if (spec.block === 'list' && !child.children) {
+      spec.handler({ ...child, children: list.slice(i + 1) }, target, ctx);
+      return;
     }
     if (spec.block && !child.children) {
       ctx.error(child, `Missing '{' at beginning of configuration block '${child.keyword}'`);
@@ -67,4 +79,18 @@ export function runBlock<T>(children: ConfigNode[] | undefined, table: KeywordTa
     }
     spec.handler(child, target, ctx);
   }
+}
+
+/** Where a block ends: keepalived reports end-of-block checks at the closing brace, which the
+ *  tree does not keep; the line after the last descendant is where it normally is. */
+export function endPos(node: ConfigNode): SourcePos {
+  let last = node.line;
+  const walk = (n: ConfigNode): void => {
+    for (const c of n.children ?? []) {
+      if (c.file === node.file && c.line > last) last = c.line;
+      walk(c);
+    }
+  };
+  walk(node);
+  return { file: node.file, line: node.children && node.children.length ? last + 1 : node.line };
 }

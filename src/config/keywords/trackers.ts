@@ -133,10 +133,11 @@ export function buildNamed<T extends { name: string }>(
   make: (n: ConfigNode, name: string) => T,
   table: KeywordTable<T>,
   into: Map<string, T>,
+  duplicateIsError = true,
 ): T | undefined {
   const name = arg(node, 1);
   if (into.has(name)) {
-    ctx.error(node, `${what} ${name} already defined - ignoring`);
+    if (duplicateIsError) ctx.error(node, `${what} ${name} already defined - ignoring`);
     return undefined;
   }
   const obj = make(node, name);

@@ -2,7 +2,7 @@
 // written; defaults that depend on global_defs (version, GARP timers, strict mode) are resolved
 // by finishInstance() once the whole file was read, because keepalived also applies them late
 // (global_defs may come after the instance).
-import type { ConfigNode } from '../tree.js';
+import type { ConfigNode, SourcePos } from '../tree.js';
 import type { NotifyScripts, UnicastPeer, VrrpInstanceConfig, VrrpSyncGroupConfig } from '../model.js';
 import { kw, runBlock, type BuildCtx, type KeywordTable } from './table.js';
 import { bool, flag } from './common.js';
@@ -16,6 +16,10 @@ const U32 = 4294967295;
 export interface InstanceDraft {
   cfg: VrrpInstanceConfig;
   explicit: Set<string>;
+  /** Where some keywords were written (for rules that keepalived reports at that line). */
+  positions: Map<string, SourcePos>;
+  /** The instance block's closing brace (end-of-block checks are reported there). */
+  end: SourcePos;
   ifRef: IfRef;
   /** auth_pass seen before auth_type (keepalived accepts either order). */
   pendingPass?: { pass: string; pos: ConfigNode };
@@ -104,7 +108,7 @@ function addrList(which: 'vips' | 'excludedVips') {
       const list = parseList(n, (c) => parseIpAddress(ctx, c, {}, d.ifRef));
       d.cfg[which].push(...list);
     },
-    { block: true },
+    { block: 'list' },
   );
 }
 
@@ -171,8 +175,8 @@ export const vrrpInstanceTable: KeywordTable<D> = {
 
   virtual_ipaddress: addrList('vips'),
   virtual_ipaddress_excluded: addrList('excludedVips'),
-  virtual_routes: kw((n, d, ctx) => d.cfg.routes.push(...parseList(n, (c) => parseRoute(ctx, c, {}, d.ifRef))), { block: true }),
-  virtual_rules: kw((n, d, ctx) => d.cfg.rules.push(...parseList(n, (c) => parseRule(ctx, c, {}, d.ifRef))), { block: true }),
+  virtual_routes: kw((n, d, ctx) => d.cfg.routes.push(...parseList(n, (c) => parseRoute(ctx, c, {}, d.ifRef))), { block: 'list' }),
+  virtual_rules: kw((n, d, ctx) => d.cfg.rules.push(...parseList(n, (c) => parseRule(ctx, c, {}, d.ifRef))), { block: 'list' }),
   promote_secondaries: flag((d) => (d.cfg.promoteSecondaries = true)),
 
   unicast_src_ip: kw((n, d, ctx) => {
@@ -180,6 +184,7 @@ export const vrrpInstanceTable: KeywordTable<D> = {
     if (!familyOf(v)) ctx.error(n, `Configuration error: VRRP instance[${d.cfg.name}] malformed src address[${v}]. Skipping...`);
     else d.cfg.unicastSrcIp = v;
     mark(d, 'unicast_keyword');
+    d.positions.set('unicast_keyword', n);
   }),
   unicast_peer: kw(
     (n, d, ctx) => {
@@ -205,11 +210,20 @@ export const vrrpInstanceTable: KeywordTable<D> = {
         d.cfg.unicastPeers.push(peer);
       }
     },
-    { block: true },
+    { block: 'list' },
   ),
-  unicast_ttl: uint('unicast_ttl', 0, 255, (c, v) => (c.unicastTtl = v)),
+  unicast_ttl: kw((n, d, ctx) => {
+    const v = readInt(ctx, n, arg(n, 1), 0, 255, n.keyword);
+    if (v === undefined) return;
+    d.cfg.unicastTtl = v;
+    d.positions.set('unicast_ttl', n);
+  }),
   unicast_fault_no_peer: flag((d) => (d.cfg.unicastFaultNoPeer = true)),
-  check_unicast_src: flag((d) => (d.cfg.checkUnicastSrc = true)),
+  check_unicast_src: kw((n, d) => {
+    d.cfg.checkUnicastSrc = true;
+    mark(d, 'unicast_keyword');
+    d.positions.set('unicast_keyword', n);
+  }),
   mcast_src_ip: kw((n, d, ctx) => {
     const v = arg(n, 1);
     if (!familyOf(v)) ctx.error(n, `Configuration error: VRRP instance[${d.cfg.name}] malformed src address[${v}]. Skipping...`);
@@ -239,6 +253,8 @@ export const vrrpInstanceTable: KeywordTable<D> = {
   use_ipvlan: kw((n, d) => {
     const [name, ...options] = n.args;
     d.cfg.useIpvlan = { file: n.file, line: n.line, ...(name !== undefined ? { name } : {}), options };
+    // `use_ipvlan [NAME] [IP[/PREFIX]] [mode]`: remember whether an address was given.
+    if (n.args.some((w) => familyOf(w.split('/')[0]!) !== undefined)) mark(d, 'ipvlan_addr');
   }),
   garp_extra_if: garpExtra(),
   vmac_garp_intvl: { ...garpExtra(), deprecated: true },
@@ -246,11 +262,11 @@ export const vrrpInstanceTable: KeywordTable<D> = {
   track_interface: kw((n, d, ctx) => {
     d.cfg.trackInterfaces.push(...readTrackRefs(n, ctx, -253, 253, d.cfg.name));
     for (const r of d.cfg.trackInterfaces) d.ifRef(r.name, r, `tracked interface of ${d.cfg.name}`);
-  }, { block: true }),
-  track_script: kw((n, d, ctx) => d.cfg.trackScripts.push(...readTrackRefs(n, ctx, -253, 253, d.cfg.name)), { block: true }),
-  track_file: kw((n, d, ctx) => d.cfg.trackFiles.push(...readTrackRefs(n, ctx, -254, 254, d.cfg.name)), { block: true }),
-  track_process: kw((n, d, ctx) => d.cfg.trackProcesses.push(...readTrackRefs(n, ctx, -254, 254, d.cfg.name)), { block: true }),
-  track_bfd: kw((n, d, ctx) => d.cfg.trackBfds.push(...readTrackRefs(n, ctx, -253, 253, d.cfg.name)), { block: true }),
+  }, { block: 'list' }),
+  track_script: kw((n, d, ctx) => d.cfg.trackScripts.push(...readTrackRefs(n, ctx, -253, 253, d.cfg.name)), { block: 'list' }),
+  track_file: kw((n, d, ctx) => d.cfg.trackFiles.push(...readTrackRefs(n, ctx, -254, 254, d.cfg.name)), { block: 'list' }),
+  track_process: kw((n, d, ctx) => d.cfg.trackProcesses.push(...readTrackRefs(n, ctx, -254, 254, d.cfg.name)), { block: 'list' }),
+  track_bfd: kw((n, d, ctx) => d.cfg.trackBfds.push(...readTrackRefs(n, ctx, -253, 253, d.cfg.name)), { block: 'list' }),
 
   nopreempt: flag((d) => (d.cfg.nopreempt = true)),
   preempt: { ...flag<D>((d) => (d.cfg.nopreempt = false)), deprecated: true },
@@ -325,13 +341,13 @@ export const syncGroupTable: KeywordTable<S> = {
       g.membersPos = { file: n.file, line: n.line };
       for (const { word } of listWords(n)) g.members.push(word);
     },
-    { block: true },
+    { block: 'list' },
   ),
-  track_interface: kw((n, g, ctx) => g.trackInterfaces.push(...readTrackRefs(n, ctx, -253, 253, g.name)), { block: true }),
-  track_script: kw((n, g, ctx) => g.trackScripts.push(...readTrackRefs(n, ctx, -253, 253, g.name)), { block: true }),
-  track_file: kw((n, g, ctx) => g.trackFiles.push(...readTrackRefs(n, ctx, -254, 254, g.name)), { block: true }),
-  track_process: kw((n, g, ctx) => g.trackProcesses.push(...readTrackRefs(n, ctx, -254, 254, g.name)), { block: true }),
-  track_bfd: kw((n, g, ctx) => g.trackBfds.push(...readTrackRefs(n, ctx, -253, 253, g.name)), { block: true }),
+  track_interface: kw((n, g, ctx) => g.trackInterfaces.push(...readTrackRefs(n, ctx, -253, 253, g.name)), { block: 'list' }),
+  track_script: kw((n, g, ctx) => g.trackScripts.push(...readTrackRefs(n, ctx, -253, 253, g.name)), { block: 'list' }),
+  track_file: kw((n, g, ctx) => g.trackFiles.push(...readTrackRefs(n, ctx, -254, 254, g.name)), { block: 'list' }),
+  track_process: kw((n, g, ctx) => g.trackProcesses.push(...readTrackRefs(n, ctx, -254, 254, g.name)), { block: 'list' }),
+  track_bfd: kw((n, g, ctx) => g.trackBfds.push(...readTrackRefs(n, ctx, -253, 253, g.name)), { block: 'list' }),
   notify_master: sgNotify('master'),
   notify_backup: sgNotify('backup'),
   notify_fault: sgNotify('fault'),
