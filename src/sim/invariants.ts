@@ -38,11 +38,14 @@
 //     and after each step the last notified state is the node's state.
 // (f) advert-source: only a node that is MASTER before or after the step sends adverts; priority 0 only
 //     by a master that is leaving MASTER.
+// (g) sync-group: after every step, the members of a vrrp_sync_group on a running, unpaused host are all
+//     in the same state.
+// (a)–(c) hold per VRID: "node" there means the instance of that VRID on a host.
 import type { FsmEvent, InstanceState, StepResult, VrrpState } from '../vrrp/fsm.js';
 import { skewMs } from '../vrrp/timers.js';
 import type { SimNode, World } from './world.js';
 
-export type InvariantName = 'a-one-master' | 'b-master-exists' | 'c-preempt' | 'c-no-displacement' | 'c-tie-break' | 'd-vips' | 'e-notify-order' | 'f-advert-source';
+export type InvariantName = 'a-one-master' | 'b-master-exists' | 'c-preempt' | 'c-no-displacement' | 'c-tie-break' | 'd-vips' | 'e-notify-order' | 'f-advert-source' | 'g-sync-group';
 
 export interface Violation {
   invariant: InvariantName;
@@ -63,9 +66,11 @@ export class Monitor {
   private readonly uncoveredMinPrio: number[];
   private readonly reportedEpisode: boolean[];
   private reportedQuietEpoch = -1;
+  private readonly splitGroups = new Set<number>();
   private cur: { node: SimNode; before: InstanceState; after: InstanceState } | null = null;
   private readonly maxAI: number;
   private readonly minAI: number;
+  private readonly vrids: number[];
   private readonly baseMax: number;
 
   constructor(private readonly w: World, private readonly maxViolations: number) {
@@ -76,6 +81,7 @@ export class Monitor {
     this.reportedEpisode = new Array<boolean>(n).fill(false);
     this.maxAI = Math.max(...w.scenario.nodes.map((s) => s.cfg.advertIntCs * 10));
     this.minAI = Math.min(...w.scenario.nodes.map((s) => s.cfg.advertIntCs * 10));
+    this.vrids = [...new Set(w.scenario.nodes.map((s) => s.cfg.vrid))];
     this.baseMax = w.scenario.baseDelayMs[1];
   }
 
@@ -93,20 +99,20 @@ export class Monitor {
   }
 
   onNotify(n: SimNode, from: VrrpState, to: VrrpState): void {
-    if (from !== this.lastNotifyTo[n.id]) this.violate('e-notify-order', `n${n.id} notify ${from}->${to} but last notified state was ${this.lastNotifyTo[n.id]}`, n.id);
+    if (from !== this.lastNotifyTo[n.id]) this.violate('e-notify-order', `${n.label} notify ${from}->${to} but last notified state was ${this.lastNotifyTo[n.id]}`, n.id);
     this.lastNotifyTo[n.id] = to;
   }
 
   onAdvertSent(n: SimNode, priority: number): void {
     const c = this.cur;
     if (!c || c.node !== n) {
-      this.violate('f-advert-source', `n${n.id} sent an advert outside a step`, n.id);
+      this.violate('f-advert-source', `${n.label} sent an advert outside a step`, n.id);
       return;
     }
     const wasMaster = c.before.state === 'MASTER';
     const isMaster = c.after.state === 'MASTER';
     if (priority === 0 ? !(wasMaster && !isMaster) : !(wasMaster || isMaster)) {
-      this.violate('f-advert-source', `n${n.id} sent advert p=${priority} going ${c.before.state}->${c.after.state}`, n.id);
+      this.violate('f-advert-source', `${n.label} sent advert p=${priority} going ${c.before.state}->${c.after.state}`, n.id);
     }
   }
 
@@ -117,14 +123,14 @@ export class Monitor {
     if (before.state === 'MASTER' && r.state.state === 'BACKUP' && ev.type === 'advert-received') {
       const p = ev.advert.priority;
       const ok = p > before.priority || (p === before.priority && addressOrder(ev.src, n.addr) > 0);
-      if (!ok) this.violate('c-tie-break', `n${n.id} (prio ${before.priority}, ${n.addr}) yielded to p=${p} from ${ev.src}`, n.id);
+      if (!ok) this.violate('c-tie-break', `${n.label} (prio ${before.priority}, ${n.addr}) yielded to p=${p} from ${ev.src}`, n.id);
     }
   }
 
   afterStep(n: SimNode, _before: InstanceState, r: StepResult): void {
     this.cur = null;
     if (this.lastNotifyTo[n.id] !== r.state.state) {
-      this.violate('e-notify-order', `n${n.id} is ${r.state.state} but the last notification said ${this.lastNotifyTo[n.id]}`, n.id);
+      this.violate('e-notify-order', `${n.label} is ${r.state.state} but the last notification said ${this.lastNotifyTo[n.id]}`, n.id);
       this.lastNotifyTo[n.id] = r.state.state;
     }
   }
@@ -155,13 +161,14 @@ export class Monitor {
     this.evaluated.takeoverWindows++;
     const preempts = x.cfg.priority === 255 || !x.cfg.nopreempt || x.cfg.initialState === 'MASTER';
     for (const m of w.nodes) {
-      if (m === x || !m.inst || m.inst.state !== 'MASTER' || m.masterSince > from || m.paused || m.pauseTouchedAt > from) continue;
+      if (m === x || m.cfg.vrid !== x.cfg.vrid) continue;
+      if (!m.inst || m.inst.state !== 'MASTER' || m.masterSince > from || m.paused || m.pauseTouchedAt > from) continue;
       if (m.prioTouchedAt > from || m.ifDown > 0) continue;
-      if (w.blocked[m.id]![x.id]! > 0 || w.linkTouchedAt[m.id]![x.id]! > from) continue;
-      if (w.nodes.some((k) => k !== m && k !== x && (k.state === 'MASTER' || k.leftMasterAt > from))) continue;
+      if (w.blocked[m.host]![x.host]! > 0 || w.linkTouchedAt[m.host]![x.host]! > from) continue;
+      if (w.nodes.some((k) => k !== m && k !== x && k.cfg.vrid === x.cfg.vrid && (k.state === 'MASTER' || k.leftMasterAt > from))) continue;
       if (preempts && m.inst.priority < after.priority) continue;
       this.violate('c-no-displacement',
-        `n${x.id} (prio ${after.priority}${preempts ? '' : ', nopreempt'}) took over from live master n${m.id} (prio ${m.inst.priority}) heard cleanly for ${(t - from).toFixed(1)} ms`, x.id);
+        `${x.label} (prio ${after.priority}${preempts ? '' : ', nopreempt'}) took over from live master ${m.label} (prio ${m.inst.priority}) heard cleanly for ${(t - from).toFixed(1)} ms`, x.id);
       return;
     }
   }
@@ -174,7 +181,7 @@ export class Monitor {
     for (const n of w.nodes) {
       const want = n.state === 'MASTER';
       const ok = want ? n.cfg.vips.every((v) => n.vips.has(v)) && n.vips.size === n.cfg.vips.length : n.vips.size === 0;
-      if (!ok) this.violate('d-vips', `n${n.id} is ${n.state} but holds VIPs {${[...n.vips].join(',')}}`, n.id);
+      if (!ok) this.violate('d-vips', `${n.label} is ${n.state} but holds VIPs {${[...n.vips].join(',')}}`, n.id);
     }
     // (b) a master appears in bounded time for every eligible node.
     for (const x of w.nodes) {
@@ -193,29 +200,43 @@ export class Monitor {
       const deadline = Math.max(this.uncoveredSince[x.id]!, x.lastResetRxAt) + this.windowMs(x, this.lowPrioOf(x, this.uncoveredMinPrio[x.id]!)) + (preempts ? x.cfg.preemptDelayMs : 0);
       if (t > deadline && !this.reportedEpisode[x.id]) {
         this.reportedEpisode[x.id] = true;
-        this.violate('b-master-exists', `n${x.id} (${x.state}, prio ${prio}) has had no master since t=${(this.uncoveredSince[x.id]! / 1000).toFixed(4)} (deadline t=${(deadline / 1000).toFixed(4)})`, x.id);
+        this.violate('b-master-exists', `${x.label} (${x.state}, prio ${prio}) has had no master since t=${(this.uncoveredSince[x.id]! / 1000).toFixed(4)} (deadline t=${(deadline / 1000).toFixed(4)})`, x.id);
       }
     }
-    // (a) and (c) once quiet for S.
+    // (g) sync-group members agree.
+    for (const n of w.nodes) {
+      if (n.syncPeers.length < 2 || n.syncPeers[0] !== n || !n.running || n.paused) continue;
+      const split = n.syncPeers.some((p) => p.state !== n.state);
+      if (split !== this.splitGroups.has(n.id)) {
+        if (split) this.splitGroups.add(n.id);
+        else this.splitGroups.delete(n.id);
+      } else continue; // report once per split episode
+      if (split) {
+        this.violate('g-sync-group', `sync group on host ${n.host} split: ${n.syncPeers.map((p) => `${p.label}=${p.state}`).join(' ')}`, n.id);
+      }
+    }
+    // (a) and (c) once quiet for S, per VRID.
     if (!this.quietFor(t)) return;
     if (this.reportedQuietEpoch === w.lastDisruption) return; // one report per quiet period
     this.evaluated.quiet++;
-    const masters = w.nodes.filter((n) => n.running && n.state === 'MASTER');
-    const eligible = w.nodes.filter((n) => n.eligible);
-    const want = eligible.length > 0 ? 1 : 0;
-    if (masters.length !== want) {
-      this.reportedQuietEpoch = w.lastDisruption;
-      this.violate('a-one-master', `quiet since t=${(w.lastDisruption / 1000).toFixed(4)} but ${masters.length} masters [${masters.map((m) => 'n' + m.id).join(',')}] among ${eligible.length} eligible nodes`);
-      return;
-    }
-    if (masters.length === 1) {
-      const m = masters[0]!;
-      for (const x of eligible) {
-        const preempts = x.cfg.priority === 255 || !x.cfg.nopreempt || x.cfg.initialState === 'MASTER';
-        if (x !== m && preempts && x.inst!.priority > m.inst!.priority) {
-          this.reportedQuietEpoch = w.lastDisruption;
-          this.violate('c-preempt', `quiet since t=${(w.lastDisruption / 1000).toFixed(4)}: master n${m.id} prio ${m.inst!.priority} but preempting n${x.id} has prio ${x.inst!.priority}`);
-          return;
+    for (const vrid of this.vrids) {
+      const masters = w.nodes.filter((n) => n.cfg.vrid === vrid && n.running && n.state === 'MASTER');
+      const eligible = w.nodes.filter((n) => n.cfg.vrid === vrid && n.eligible);
+      const want = eligible.length > 0 ? 1 : 0;
+      if (masters.length !== want) {
+        this.reportedQuietEpoch = w.lastDisruption;
+        this.violate('a-one-master', `VRID ${vrid} quiet since t=${(w.lastDisruption / 1000).toFixed(4)} but ${masters.length} masters [${masters.map((m) => m.label).join(',')}] among ${eligible.length} eligible nodes`);
+        return;
+      }
+      if (masters.length === 1) {
+        const m = masters[0]!;
+        for (const x of eligible) {
+          const preempts = x.cfg.priority === 255 || !x.cfg.nopreempt || x.cfg.initialState === 'MASTER';
+          if (x !== m && preempts && x.inst!.priority > m.inst!.priority) {
+            this.reportedQuietEpoch = w.lastDisruption;
+            this.violate('c-preempt', `VRID ${vrid} quiet since t=${(w.lastDisruption / 1000).toFixed(4)}: master ${m.label} prio ${m.inst!.priority} but preempting ${x.label} has prio ${x.inst!.priority}`);
+            return;
+          }
         }
       }
     }
@@ -224,7 +245,7 @@ export class Monitor {
   private covered(x: SimNode): boolean {
     if (x.state === 'MASTER') return true;
     for (const m of this.w.nodes) {
-      if (m !== x && m.running && m.state === 'MASTER' && !m.paused && m.ifDown === 0 && this.w.blocked[m.id]![x.id] === 0) return true;
+      if (m !== x && m.cfg.vrid === x.cfg.vrid && m.running && m.state === 'MASTER' && !m.paused && m.ifDown === 0 && this.w.blocked[m.host]![x.host] === 0) return true;
     }
     return false;
   }

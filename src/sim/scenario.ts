@@ -26,6 +26,7 @@ export type FaultKind = 'crash' | 'shutdown' | 'pause' | 'partition' | 'block' |
 export const ALL_FAULT_KINDS: readonly FaultKind[] = ['crash', 'shutdown', 'pause', 'partition', 'block', 'loss', 'dup', 'delay', 'tracker', 'iface', 'reload'];
 
 export interface NodeSpec {
+  host: number; // instances on one host share process, interface, network position and faults
   cfg: InstanceConfig;
   trackers: TrackerStatus[]; // [0] weighted up/down tracker, [1] weight-0 (FAULT) tracker
 }
@@ -38,7 +39,10 @@ export interface PlannedFault {
 export interface Scenario {
   seed: number;
   seconds: number;
-  nodes: NodeSpec[];
+  nodes: NodeSpec[]; // VRRP instances; fault `node` fields name hosts (trackers: the host's first instance)
+  hosts: number;
+  /** vrrp_sync_group members (instance indices), one group per host when the scenario uses them. */
+  syncGroups: number[][];
   faults: PlannedFault[];
   baseDelayMs: [number, number]; // per-packet delivery delay without the `delay` fault
   summary: string;
@@ -50,6 +54,8 @@ export interface ScenarioOptions {
   faultKinds?: readonly FaultKind[]; // default: all
   /** Mean gap between fault starts, ms (default 6000). */
   faultGapMs?: number;
+  /** Run a second instance (VRID 52) on every host, synced with the first (default: 25% of seeds). */
+  syncGroups?: boolean;
 }
 
 export function makeScenario(seed: number, opts: ScenarioOptions = {}): Scenario {
@@ -88,6 +94,7 @@ export function makeScenario(seed: number, opts: ScenarioOptions = {}): Scenario
     });
     const w = rng.int(1, 60) * (rng.chance(0.5) ? 1 : -1);
     nodes.push({
+      host: i,
       cfg,
       trackers: [
         { kind: 'updown', name: 'chk_weighted', weight: w, reverse: rng.chance(0.2), up: true },
@@ -138,7 +145,22 @@ export function makeScenario(seed: number, opts: ScenarioOptions = {}): Scenario
     t += rng.range(gap / 4, gap * 1.75);
   }
   faults.sort((a, b) => a.t - b.t);
-  const summary = `v${version} ipv${family} nodes=${n} prios=[${nodes.map((x) => x.cfg.priority).join(',')}] ` +
-    `int=[${nodes.map((x) => x.cfg.advertIntCs).join(',')}]cs preempt=${preemptMode} delay=${preemptDelayMs} dta=${downTimerAdverts} faults=${faults.length}`;
-  return { seed, seconds, nodes, faults, baseDelayMs: [0.05, 2], summary };
+
+  // Sync groups come from their own PRNG stream so that adding them leaves the rest of a seed's
+  // scenario (and the meaning of recorded regression seeds) unchanged.
+  const syncGroups: number[][] = [];
+  if (opts.syncGroups ?? new Prng((seed ^ 0xa5a5a5a5) >>> 0).chance(0.25)) {
+    const vip2 = family === 6 ? 'fd00::fffd' : '192.0.2.253';
+    for (let i = 0; i < n; i++) {
+      // Members without sync_group_tracking_weight: weighted trackers are ignored (keepalived's default),
+      // otherwise members of one group could want different masters and flap forever.
+      const first = nodes[i]!;
+      first.cfg = { ...first.cfg, ignoreTrackerWeights: true };
+      nodes.push({ host: i, cfg: { ...first.cfg, name: 'VI_2', vrid: 52, vips: [vip2] }, trackers: [] });
+      syncGroups.push([i, n + i]);
+    }
+  }
+  const summary = `v${version} ipv${family} nodes=${n}${syncGroups.length ? ' +sync(VRID 52)' : ''} prios=[${nodes.slice(0, n).map((x) => x.cfg.priority).join(',')}] ` +
+    `int=[${nodes.slice(0, n).map((x) => x.cfg.advertIntCs).join(',')}]cs preempt=${preemptMode} delay=${preemptDelayMs} dta=${downTimerAdverts} faults=${faults.length}`;
+  return { seed, seconds, nodes, hosts: n, syncGroups, faults, baseDelayMs: [0.05, 2], summary };
 }

@@ -12,6 +12,7 @@ import { EventHeap, type Timed } from './heap.js';
 import { Prng } from './prng.js';
 import { makeScenario, type Fault, type Scenario, type ScenarioOptions } from './scenario.js';
 import { Monitor, type Violation } from './invariants.js';
+import { createSyncGroup, observe, type SyncGroupState } from '../vrrp/sync.js';
 
 /** The state machine under test. Tests inject deliberately broken engines through this seam. */
 export interface Engine {
@@ -54,7 +55,13 @@ export class SimNode {
    */
   readonly pastPrios: Array<{ prio: number; until: number }> = [];
   generation = 0; // incremented per process start
-  constructor(readonly id: number, readonly addr: string, cfg: InstanceConfig, trackers: TrackerStatus[]) {
+  /** Members of our sync group on this host (including us), or just us. */
+  syncPeers: SimNode[] = [this];
+  syncGroup = -1;
+  label: string;
+
+  constructor(readonly id: number, readonly host: number, readonly addr: string, cfg: InstanceConfig, trackers: TrackerStatus[]) {
+    this.label = `n${host}`;
     this.cfg = cfg;
     this.trackers = trackers.map((t) => ({ ...t }));
     this.trackerDown = trackers.map(() => 0);
@@ -71,7 +78,7 @@ export class SimNode {
 
   /** Ground truth, independent of the engine: could this node take part in the election now? */
   get eligible(): boolean {
-    return this.running && !this.paused && this.ifDown === 0 && !this.trackerFault;
+    return this.running && !this.paused && this.ifDown === 0 && !this.syncPeers.some((p) => p.trackerFault);
   }
 
   /** Recomputed by the world whenever a tracker changes. */
@@ -104,7 +111,7 @@ export class World {
   readonly nodes: SimNode[];
   readonly heap = new EventHeap<QEvent>();
   readonly net: Prng;
-  readonly blocked: number[][]; // blocked[from][to] > 0: packets from→to are dropped
+  readonly blocked: number[][]; // blocked[fromHost][toHost] > 0: packets from→to are dropped
   readonly linkTouchedAt: number[][];
   readonly lossActive: number[] = [];
   readonly dupActive: number[] = [];
@@ -121,11 +128,23 @@ export class World {
   private readonly trace: string[] = [];
   private traceAt = 0;
   readonly monitor: Monitor;
+  readonly hostMembers: SimNode[][];
+  private readonly groups: SyncGroupState[];
 
   constructor(readonly scenario: Scenario, readonly engine: Engine, readonly traceTail: number, maxViolations: number) {
     this.net = new Prng((scenario.seed ^ 0x5bd1e995) >>> 0);
-    this.nodes = scenario.nodes.map((s, i) => new SimNode(i, s.cfg.primaryAddress, s.cfg, s.trackers));
-    const n = this.nodes.length;
+    this.nodes = scenario.nodes.map((s, i) => new SimNode(i, s.host, s.cfg.primaryAddress, s.cfg, s.trackers));
+    this.hostMembers = Array.from({ length: scenario.hosts }, (_, h) => this.nodes.filter((x) => x.host === h));
+    this.groups = scenario.syncGroups.map((members) => createSyncGroup('SG', members.map(String)));
+    scenario.syncGroups.forEach((members, g) => {
+      const peers = members.map((i) => this.nodes[i]!);
+      for (const p of peers) {
+        p.syncPeers = peers;
+        p.syncGroup = g;
+        p.label = `n${p.host}.${p.cfg.vrid}`;
+      }
+    });
+    const n = scenario.hosts;
     this.blocked = Array.from({ length: n }, () => new Array<number>(n).fill(0));
     this.linkTouchedAt = Array.from({ length: n }, () => new Array<number>(n).fill(0));
     this.monitor = new Monitor(this, maxViolations);
@@ -162,7 +181,7 @@ export class World {
   }
 
   run(): SimResult {
-    for (const n of this.nodes) this.startProcess(n);
+    this.startProcesses(this.nodes);
     for (const pf of this.scenario.faults) this.push({ t: pf.t, k: 'fault', fault: pf.fault });
     const end = this.scenario.seconds * 1000;
     this.monitor.check();
@@ -202,7 +221,7 @@ export class World {
       const p = e.advert.priority;
       if (inst.state === 'BACKUP' && p > 0 && (n.cfg.preemptDelayMs > 0 || p >= inst.priority || !preemptsCfg(n.cfg))) n.lastResetRxAt = this.now;
       this.hash(1, e.node, p, this.now * 1000);
-      this.log(`n${e.node} rx advert p=${p} int=${e.advert.advertIntCs} from ${e.src}`);
+      this.log(`${n.label} rx advert p=${p} int=${e.advert.advertIntCs} from ${e.src}`);
       this.feed(n, { type: 'advert-received', advert: e.advert, src: e.src });
     }
   }
@@ -235,9 +254,14 @@ export class World {
         n.leftMasterAt = this.now;
       }
       this.hash(2, n.id, stateCode(r.state.state), this.now * 1000);
-      this.log(`n${n.id} ${before.state} -> ${r.state.state} (prio ${r.state.priority}) on ${ev.type}${ev.type === 'timer-fired' ? ':' + ev.timer : ''}`);
+      this.log(`${n.label} ${before.state} -> ${r.state.state} (prio ${r.state.priority}) on ${ev.type}${ev.type === 'timer-fired' ? ':' + ev.timer : ''}`);
     }
     this.monitor.afterStep(n, before, r);
+    if (n.syncGroup >= 0) {
+      const o = observe(this.groups[n.syncGroup]!, String(n.id), r.state);
+      this.groups[n.syncGroup] = o.group;
+      for (const d of o.directives) this.feed(this.nodes[Number(d.member)]!, { type: 'sync', directive: d.directive });
+    }
   }
 
   private act(n: SimNode, before: InstanceState, a: Action): void {
@@ -274,7 +298,7 @@ export class World {
     this.adverts++;
     this.monitor.onAdvertSent(n, priority);
     this.hash(3, n.id, priority, this.now * 1000);
-    this.log(`n${n.id} tx advert p=${priority}`);
+    this.log(`${n.label} tx advert p=${priority}`);
     const advert: Advert = {
       version: n.cfg.version, type: 1, vrid: n.cfg.vrid, priority, advertIntCs: n.cfg.advertIntCs,
       authType: 0, checksum: 0, family: n.cfg.family, addrs: [...n.cfg.vips],
@@ -284,7 +308,7 @@ export class World {
     const dup = this.dupP;
     const extra = this.extraDelayMs;
     for (const r of this.nodes) {
-      if (r === n || this.blocked[n.id]![r.id]! > 0) continue;
+      if (r.host === n.host || r.cfg.vrid !== n.cfg.vrid || this.blocked[n.host]![r.host]! > 0) continue;
       if (loss > 0 && this.net.chance(loss)) continue;
       const copies = dup > 0 && this.net.chance(dup) ? 2 : 1;
       for (let c = 0; c < copies; c++) {
@@ -295,7 +319,13 @@ export class World {
     }
   }
 
-  private startProcess(n: SimNode): void {
+  /** Start the processes of several instances: all exist before any starts (sync directives need them). */
+  private startProcesses(ns: SimNode[]): void {
+    for (const n of ns) this.createProcess(n);
+    for (const n of ns) this.bootProcess(n);
+  }
+
+  private createProcess(n: SimNode): void {
     n.inst = this.engine.create(n.cfg, n.trackers.map((t) => ({ ...t })));
     n.pauseId = 0;
     n.deferred = [];
@@ -307,6 +337,9 @@ export class World {
     n.prioTouchedAt = this.now;
     n.lastResetRxAt = -Infinity;
     this.monitor.onNewProcess(n);
+  }
+
+  private bootProcess(n: SimNode): void {
     this.feed(n, { type: 'tracker-changed', trackers: n.trackers.map((t) => ({ ...t })) });
     if (n.ifDown > 0) this.feed(n, { type: 'interface', up: false });
     this.feed(n, { type: 'start' });
@@ -316,63 +349,69 @@ export class World {
     this.lastDisruption = this.now;
     this.hash(4, faultCode(f), this.now * 1000);
     this.log(`FAULT ${JSON.stringify(f)}`);
+    const members = 'node' in f ? this.hostMembers[f.node] ?? [] : [];
     switch (f.f) {
-      case 'crash': {
-        const n = this.nodes[f.node]!;
-        if (n.downBy !== 0 || !n.inst) return;
-        n.downBy = f.id;
-        if (n.inst.state === 'MASTER') n.leftMasterAt = this.now;
-        n.inst = null;
-        n.masterSince = Infinity;
-        n.pauseId = 0;
-        n.pauseTouchedAt = this.now;
-        n.deferred = [];
-        n.vips.clear(); // the host went down with its addresses
-        for (const t of TIMER_NAMES) n.timerTok[t] = 0;
+      case 'crash':
+        for (const n of members) {
+          if (n.downBy !== 0 || !n.inst) continue;
+          n.downBy = f.id;
+          if (n.inst.state === 'MASTER') n.leftMasterAt = this.now;
+          n.inst = null;
+          n.masterSince = Infinity;
+          n.pauseId = 0;
+          n.pauseTouchedAt = this.now;
+          n.deferred = [];
+          n.vips.clear(); // the host went down with its addresses
+          for (const t of TIMER_NAMES) n.timerTok[t] = 0;
+        }
         return;
-      }
-      case 'shutdown': {
-        const n = this.nodes[f.node]!;
-        if (n.downBy !== 0 || !n.inst) return;
-        n.downBy = f.id;
-        this.feed(n, { type: 'shutdown' });
+      case 'shutdown':
+        for (const n of members) {
+          if (n.downBy !== 0 || !n.inst) continue;
+          n.downBy = f.id;
+          this.feed(n, { type: 'shutdown' });
+        }
         return;
-      }
       case 'restart': {
-        const n = this.nodes[f.node]!;
-        if (n.downBy !== f.id) return;
-        n.downBy = 0;
-        if (n.inst?.state === 'MASTER') n.leftMasterAt = this.now; // a stalled process killed by the supervisor
-        n.pauseTouchedAt = this.now;
-        this.startProcess(n);
+        const starting = members.filter((n) => n.downBy === f.id);
+        for (const n of starting) {
+          n.downBy = 0;
+          if (n.inst?.state === 'MASTER') n.leftMasterAt = this.now; // a stalled process killed by the supervisor
+          n.pauseTouchedAt = this.now;
+          if (n.syncGroup >= 0) this.groups[n.syncGroup] = createSyncGroup('SG', n.syncPeers.map((p) => String(p.id)));
+        }
+        this.startProcesses(starting);
         return;
       }
-      case 'pause': {
-        const n = this.nodes[f.node]!;
-        if (!n.inst) return;
-        n.pauseId = ++this.seq;
-        n.pauseTouchedAt = this.now;
+      case 'pause':
+        for (const n of members) {
+          if (!n.inst) continue;
+          n.pauseId = ++this.seq;
+          n.pauseTouchedAt = this.now;
+        }
         return;
-      }
       case 'resume': {
-        const n = this.nodes[f.node]!;
-        if (!n.paused) return;
-        n.pauseId = 0;
-        n.pauseTouchedAt = this.now;
+        const resuming = members.filter((n) => n.paused);
+        for (const n of resuming) {
+          n.pauseId = 0;
+          n.pauseTouchedAt = this.now;
+        }
         // Flush what piled up, in arrival order, all at the (late) resume time.
-        const queued = n.deferred;
-        n.deferred = [];
-        for (const run of queued) run();
+        for (const n of resuming) {
+          const queued = n.deferred;
+          n.deferred = [];
+          for (const run of queued) run();
+        }
         return;
       }
       case 'partition':
       case 'heal-partition': {
         const d = f.f === 'partition' ? 1 : -1;
         const inSide = new Set(f.side);
-        for (const a of this.nodes) for (const b of this.nodes) {
-          if (a !== b && inSide.has(a.id) !== inSide.has(b.id)) {
-            this.blocked[a.id]![b.id]! += d;
-            this.linkTouchedAt[a.id]![b.id] = this.now;
+        for (let a = 0; a < this.scenario.hosts; a++) for (let b = 0; b < this.scenario.hosts; b++) {
+          if (inSide.has(a) !== inSide.has(b)) {
+            this.blocked[a]![b]! += d;
+            this.linkTouchedAt[a]![b] = this.now;
           }
         }
         return;
@@ -394,18 +433,19 @@ export class World {
         this.feed(n, { type: 'tracker-changed', trackers: n.trackers.map((x) => ({ ...x })) });
         return;
       }
-      case 'iface': {
-        const n = this.nodes[f.node]!;
-        n.ifDown += f.up ? -1 : 1;
-        if ((n.ifDown === 0) === f.up) this.feed(n, { type: 'interface', up: f.up });
+      case 'iface':
+        for (const n of members) {
+          n.ifDown += f.up ? -1 : 1;
+          if ((n.ifDown === 0) === f.up) this.feed(n, { type: 'interface', up: f.up });
+        }
         return;
-      }
-      case 'reload': {
-        const n = this.nodes[f.node]!;
-        n.cfg = { ...n.cfg, priority: f.priority };
-        this.feed(n, { type: 'reload', config: n.cfg });
+      case 'reload':
+        // One configuration file per host: every instance of the host gets the new priority.
+        for (const n of members) {
+          n.cfg = { ...n.cfg, priority: f.priority };
+          this.feed(n, { type: 'reload', config: n.cfg });
+        }
         return;
-      }
     }
   }
 }

@@ -84,3 +84,6 @@ export function observe(g: SyncGroupState, member: string, inst: InstanceState):
   }
   return { group: { ...g, states, ownFault, held }, directives: out };
 }
+
+/** The coordinator as one value, for callers that prefer `SyncGroup.observe(...)`. */
+export const SyncGroup = { create: createSyncGroup, observe, ownFaultOf } as const;
