@@ -221,6 +221,11 @@ class Reader {
     return true;
   }
 
+  /** Counts text that did not come through pushFile against maxBytes. */
+  chargeBytes(n: number): void {
+    this.bytesRead += n;
+  }
+
   pushText(text: string, file: string, absolute: string): void {
     this.stack.push({ kind: 'file', file, absolute, line: 0, lines: text.split('\n'), next: 0 });
   }
@@ -278,7 +283,7 @@ class Reader {
       if (top.kind === 'file') {
         if (top.next >= top.lines.length) {
           this.stack.pop();
-          this.pendingDef = undefined;
+          this.endPendingDef();
           continue;
         }
         let raw = top.lines[top.next++]!;
@@ -629,6 +634,7 @@ export function readConfigText(text: string, file: string, opts: ReadOptions = {
     return { nodes: [], diagnostics: reader.diagnostics, files: [] };
   }
   reader.files.push(file);
+  reader.chargeBytes(Buffer.byteLength(text));
   reader.pushText(text, file, resolve(file));
   return run(reader, opts);
 }
