@@ -99,8 +99,8 @@ export class NotifyFifo {
       }
     }
     if (this.config.script) {
-      // No timeout; and if the daemon dies the reader must not linger blocked on the FIFO.
-      const r = startScript(this.config.script, { extraArgs: [path], parentDeathSignal: 'SIGTERM' });
+      // No timeout; the parent-death signal (runner default) ends it if the daemon dies.
+      const r = startScript(this.config.script, { extraArgs: [path] });
       this.reader = r;
       void r.done.then((res) => {
         if (this.reader === r) this.log.info(`${this.label()} script exited (${res.spawnError ?? res.signal ?? res.exitCode})`);

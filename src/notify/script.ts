@@ -5,7 +5,8 @@
 //     a file without a #! line is run by /bin/sh (libuv's execvp falls back like glibc's does);
 //   - it runs as the configured uid/gid, in its own process group (so a timeout kills the whole tree);
 //   - stdin/stdout/stderr go to /dev/null; IFS, LD_PRELOAD and LD_LIBRARY_PATH are removed from env;
-//   - on timeout: SIGTERM to the process group, then SIGKILL after a grace period.
+//   - on timeout: SIGTERM to the process group, then SIGKILL after a grace period;
+//   - if the daemon dies, the script gets SIGTERM (parent-death signal), so none is orphaned.
 // Nothing here blocks the event loop and nothing throws into the caller: every outcome (spawn error,
 // exit code, signal, timeout) is reported through the returned promise. Node reaps every child, so no
 // zombie is ever left behind.
@@ -32,10 +33,14 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   /**
-   * Signal the script gets when the daemon dies (keepalived sets PR_SET_PDEATHSIG=SIGTERM). Used for
-   * long-running scripts such as FIFO readers; needs /usr/bin/setpriv, silently skipped without it.
+   * Signal the script gets if the daemon dies, so nothing is orphaned (keepalived sets
+   * PR_SET_PDEATHSIG=SIGTERM on every script). Default SIGTERM; null = none. Needs /usr/bin/setpriv
+   * (exec'd in front of the script, same PID); without it the option is silently skipped. Through
+   * setpriv an exec failure shows as exit status 127 (not found) or 126 (not executable), as a
+   * shell would report it, instead of `spawnError`. The daemon must await running scripts (e.g.
+   * Notifier.idle()) before a normal exit, or they get this signal.
    */
-  parentDeathSignal?: NodeJS.Signals;
+  parentDeathSignal?: NodeJS.Signals | null;
 }
 
 export interface ScriptResult {
@@ -114,7 +119,8 @@ export class RunningScript {
       // asked: it keeps the PID (exec, no fork), so signals and process groups work the same.
       const wrap: string[] = [];
       const setpriv = hasSetpriv();
-      if (opts.parentDeathSignal && setpriv) wrap.push(`--pdeathsig=${opts.parentDeathSignal.replace(/^SIG/, '')}`);
+      const deathSig = opts.parentDeathSignal === undefined ? 'SIGTERM' : opts.parentDeathSignal;
+      if (deathSig && setpriv) wrap.push(`--pdeathsig=${deathSig.replace(/^SIG/, '')}`);
       if (user) {
         const myUid = process.getuid?.();
         const myGid = process.getgid?.();

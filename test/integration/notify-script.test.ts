@@ -70,9 +70,13 @@ test('exit codes and signals are reported, not thrown', async () => {
 });
 
 test('a missing program is a spawn error, not an exception', async () => {
-  const r = await runScript({ argv: [join(dir, 'does-not-exist')] });
-  assert.equal(r.spawnError, 'ENOENT');
-  assert.equal(scriptSucceeded(r), false);
+  const direct = await runScript({ argv: [join(dir, 'does-not-exist')] }, { parentDeathSignal: null });
+  assert.equal(direct.spawnError, 'ENOENT');
+  assert.equal(scriptSucceeded(direct), false);
+  // Through setpriv (parent-death signal, the default) it is reported like a shell does: 127.
+  const wrapped = await runScript({ argv: [join(dir, 'does-not-exist')] });
+  assert.ok(wrapped.spawnError === 'ENOENT' || wrapped.exitCode === 127, JSON.stringify(wrapped));
+  assert.equal(scriptSucceeded(wrapped), false);
 });
 
 test('a script without #! is run by /bin/sh', async () => {
@@ -125,6 +129,18 @@ test('runs as the configured uid/gid', { skip: !isRoot && 'needs root to switch 
   assert.equal(Number(groups), nobody.user.gid, 'root supplementary groups dropped');
 });
 
+test('supplementary groups (script_user USER :GROUP) are set', { skip: (!isRoot || !existsSync('/usr/bin/setpriv')) && 'needs root and setpriv' }, async () => {
+  const out = join(dir, 'groups.out');
+  writeFileSync(out, '');
+  chmodSync(out, 0o666);
+  const user = { uid: 65534, gid: 65534, user: 'nobody', supplementaryGroups: [65534, 100] };
+  const r = await runScript({ argv: [sh('groups.sh', `echo "$(id -u) $(id -G)" > ${out}`)], user });
+  assert.equal(r.exitCode, 0);
+  const [uid, ...groups] = readFileSync(out, 'utf8').trim().split(' ');
+  assert.equal(uid, '65534');
+  assert.deepEqual(groups.map(Number).sort((a, b) => a - b), [100, 65534]);
+});
+
 test('many concurrent scripts leave no zombie behind', async () => {
   const p = sh('quick.sh', 'exit 0');
   const results = await Promise.all(Array.from({ length: 20 }, () => runScript({ argv: [p] })));
@@ -132,12 +148,12 @@ test('many concurrent scripts leave no zombie behind', async () => {
   assert.deepEqual(zombieChildren(), []);
 });
 
-test('parentDeathSignal: a long-running script dies with the daemon even if the daemon is SIGKILLed', { skip: !existsSync('/usr/bin/setpriv') && 'needs setpriv (util-linux)' }, async () => {
+test('parent-death signal (default): a running script dies with the daemon even if the daemon is SIGKILLed', { skip: !existsSync('/usr/bin/setpriv') && 'needs setpriv (util-linux)' }, async () => {
   const runner = new URL('../../src/notify/script.js', import.meta.url).href;
   const reader = sh('reader.sh', 'exec sleep 300');
   const code = `
     const { startScript } = await import(${JSON.stringify(runner)});
-    const r = startScript({ argv: [${JSON.stringify(reader)}] }, { parentDeathSignal: 'SIGTERM' });
+    const r = startScript({ argv: [${JSON.stringify(reader)}] });
     const wait = () => r.pid === undefined ? setTimeout(wait, 10) : console.log(r.pid);
     wait();
     setInterval(() => {}, 1000);`;
