@@ -47,7 +47,7 @@ test('600 seeds with mixed faults: no invariant violation', () => {
   console.log(`# 600 seeds in ${Date.now() - t0} ms`);
 });
 
-interface Regression { seed: number; seconds?: number; nodes?: number; fixed: string; cause: string }
+interface Regression { seed: number; seconds?: number; nodes?: number; syncGroups?: boolean; fixed: string; cause: string }
 const regressions: Regression[] = readdirSync(REGRESSIONS)
   .filter((f) => f.endsWith('.json'))
   .sort()
@@ -56,7 +56,7 @@ const regressions: Regression[] = readdirSync(REGRESSIONS)
 test('regression seeds stay fixed', () => {
   assert.ok(regressions.length >= 5);
   for (const r of regressions) {
-    const res = runSimulation({ seed: r.seed, seconds: r.seconds, nodes: r.nodes });
+    const res = runSimulation({ seed: r.seed, seconds: r.seconds, nodes: r.nodes, syncGroups: r.syncGroups });
     assert.deepEqual(res.violations.map((v) => `${v.invariant}: ${v.message}`), [], `seed ${r.seed} (${r.cause})`);
   }
 });
