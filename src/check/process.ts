@@ -51,6 +51,7 @@ export class CheckerService {
   private dirty = false;
   private stopped = false;
   private statsTimer?: NodeJS.Timeout;
+  private retryTimer?: NodeJS.Timeout;
 
   constructor(private readonly out: Out) {}
 
@@ -112,6 +113,9 @@ export class CheckerService {
         this.out({ type: 'applied', services });
       } catch (e) {
         this.out({ type: 'error', message: (e as Error).message });
+        // the kernel still holds the previous ruleset: try again shortly rather than wait for
+        // the next state change, which may never come
+        this.retryTimer ??= setTimeout(() => { this.retryTimer = undefined; this.schedule(); }, 1000);
       }
     }
     this.applying = false;
@@ -121,6 +125,7 @@ export class CheckerService {
   async shutdown(keepPlane = false): Promise<void> {
     this.stopped = true;
     clearInterval(this.statsTimer);
+    clearTimeout(this.retryTimer); this.retryTimer = undefined;
     await this.scheduler?.stop(!keepPlane);
     this.scheduler = undefined;
     while (this.applying) await new Promise((r) => setTimeout(r, 10));

@@ -1,6 +1,7 @@
 // Which keepalived virtual_server features each data-plane backend can express. Unsupported
 // choices are configuration errors that name the backend, never silent approximations.
 import type { BackendDiagnostic, ServiceState } from './types.js';
+import { isIP } from 'node:net';
 import type { VirtualServerSpec } from '../check/types.js';
 
 export type BackendName = 'nftables' | 'ipvs';
@@ -10,7 +11,8 @@ export const NFT_KINDS = ['NAT', 'DR'] as const;
 /** DR runs before conntrack: only schedulers that are a function of the packet itself. */
 export const NFT_DR_ALGOS = ['sh', 'mh'] as const;
 
-type Validatable = Pick<ServiceState, 'lbAlgo' | 'lbKind' | 'protocol'> & { name?: string; vip?: string; port?: number; fwmark?: number; persistenceTimeout?: number };
+type Validatable = Pick<ServiceState, 'lbAlgo' | 'lbKind' | 'protocol'> & { name?: string; vip?: string; port?: number; fwmark?: number; persistenceTimeout?: number;
+  backends?: ServiceState['backends']; sorryServer?: VirtualServerSpec['sorryServer'] };
 
 export function validateForBackend(spec: Validatable | VirtualServerSpec, backend: BackendName = 'nftables'): BackendDiagnostic[] {
   const name = spec.name ?? (spec.fwmark !== undefined ? `fwmark ${spec.fwmark}` : `${spec.vip ?? '?'} ${spec.port ?? ''}`.trim());
@@ -34,6 +36,22 @@ export function validateForBackend(spec: Validatable | VirtualServerSpec, backen
     if (proto !== 'TCP' && proto !== 'UDP') err(`protocol ${String(proto)} is not supported by the nftables backend (TCP or UDP)`);
     if (spec.fwmark === undefined && (!spec.vip || !spec.port)) err('a virtual server needs an address and a port, or a fwmark');
     if (spec.persistenceTimeout !== undefined && !(spec.persistenceTimeout > 0)) err('persistence_timeout must be a positive number of seconds');
+    // everything below ends up inside an nft script: only well-formed values may get there
+    const vipFamily = spec.vip !== undefined ? isIP(spec.vip) : 0;
+    if (spec.vip !== undefined && !vipFamily) err(`virtual server address ${JSON.stringify(spec.vip)} is not an IP address`);
+    if (spec.port !== undefined && !(Number.isInteger(spec.port) && spec.port >= 0 && spec.port <= 65535)) err(`port ${String(spec.port)} is not 0..65535`);
+    if (spec.fwmark !== undefined && !(Number.isInteger(spec.fwmark) && spec.fwmark > 0 && spec.fwmark <= 0xffffffff)) err(`fwmark ${String(spec.fwmark)} is not 1..4294967295`);
+    const servers = [
+      ...('realServers' in spec ? spec.realServers.map((r) => ({ ip: r.ip, port: r.port, what: 'real server' })) : []),
+      ...(spec.backends ?? []).map((b) => ({ ip: b.ip, port: b.port, what: 'real server' })),
+      ...(spec.sorryServer ? [{ ip: spec.sorryServer.ip, port: spec.sorryServer.port ?? 0, what: 'sorry server' }] : []),
+    ];
+    for (const r of servers) {
+      const fam = isIP(r.ip);
+      if (!fam) { err(`${r.what} address ${JSON.stringify(r.ip)} is not an IP address`); continue; }
+      if (!(Number.isInteger(r.port) && r.port >= 0 && r.port <= 65535)) err(`${r.what} ${r.ip} port ${String(r.port)} is not 0..65535`);
+      if (vipFamily && fam !== vipFamily) err(`${r.what} ${r.ip} is IPv${fam} but the virtual server is IPv${vipFamily}: the nftables backend cannot translate between families`);
+    }
   } else {
     err('the IPVS backend is an untested stub: this kernel has no IPVS (no /proc/net/ip_vs); use the nftables backend');
   }

@@ -80,6 +80,12 @@ test('validation names the backend and the unsupported choice', () => {
   assert.match(validateForBackend({ realServers: [], vip: '203.0.113.1', port: 80 })[0]!.message, /default is wlc/);
   assert.match(validateForBackend({ ...base, vip: undefined })[0]!.message, /address and a port, or a fwmark/);
   assert.match(validateForBackend(base, 'ipvs')[0]!.message, /untested stub/);
+  // nothing malformed may reach the nft script
+  assert.match(validateForBackend({ ...base, vip: '203.0.113.10; flush ruleset' })[0]!.message, /is not an IP address/);
+  assert.match(validateForBackend({ ...base, backends: [{ ip: 'fd00::1', port: 80, weight: 1 }] })[0]!.message, /IPv6 but the virtual server is IPv4/);
+  assert.match(validateForBackend({ ...base, backends: [{ ip: '198.51.100.1', port: 70000, weight: 1 }] })[0]!.message, /port 70000/);
+  assert.match(validateForBackend({ ...base, vip: undefined, port: undefined, fwmark: -1 })[0]!.message, /fwmark -1/);
+  assert.match(validateForBackend({ realServers: [{ ip: 'rs.example', port: 80, checkers: [] }], vip: '203.0.113.1', port: 80, lbAlgo: 'rr' })[0]!.message, /"rs\.example" is not an IP/);
 });
 
 test('DR: netdev ingress table forwarding to the real server by source hash, nothing when unused', () => {
