@@ -33,6 +33,11 @@ export interface VrrpSocketOptions {
   unicastPeers?: string[];
   /** TTL / hop limit of unicast adverts (keepalived's unicast_ttl, default 255); multicast is always 255 */
   ttl?: number;
+  /**
+   * Join the multicast group (default: only when there are no unicast peers, like keepalived: a
+   * unicast instance must not see multicast adverts of the same VRID from other routers).
+   */
+  joinGroup?: boolean;
 }
 
 export interface VrrpSocketStats {
@@ -193,16 +198,17 @@ export async function openVrrpSocket(opts: VrrpSocketOptions): Promise<VrrpSocke
   else src = family === 4 ? await rtnl().primaryIPv4(ifindex) : await rtnl().linkLocal6(ifindex);
   if (!src) throw new Error(`interface ${ifname} has no ${family === 4 ? 'IPv4 address' : 'IPv6 link-local address'} to send VRRP from`);
   src = canonicalIp(src);
-  return family === 4 ? open4(ifname, ifindex, group, src, peers, ttl) : open6(ifname, ifindex, group, src, peers, ttl);
+  const join = opts.joinGroup ?? peers.length === 0;
+  return family === 4 ? open4(ifname, ifindex, group, src, peers, ttl, join) : open6(ifname, ifindex, group, src, peers, ttl, join);
 }
 
-function open4(ifname: string, ifindex: number, group: string, src: string, peers: string[], ttl: number): VrrpSocket {
+function open4(ifname: string, ifindex: number, group: string, src: string, peers: string[], ttl: number, join: boolean): VrrpSocket {
   const rx = new RawSocket(K.AF_INET, K.SOCK_RAW, K.IPPROTO_VRRP);
   let tx: RawSocket | undefined;
   try {
     rx.bindToDevice(ifname)
-      .setInt(K.IPPROTO_IP, K.IP_MULTICAST_ALL, 0) // only the groups this socket joined
-      .setBuf(K.IPPROTO_IP, K.IP_ADD_MEMBERSHIP, ipMreqn(group, ifindex));
+      .setInt(K.IPPROTO_IP, K.IP_MULTICAST_ALL, 0); // only the groups this socket joined
+    if (join) rx.setBuf(K.IPPROTO_IP, K.IP_ADD_MEMBERSHIP, ipMreqn(group, ifindex));
     tx = new RawSocket(K.AF_INET, K.SOCK_RAW, K.IPPROTO_VRRP);
     tx.bindToDevice(ifname)
       .setInt(K.IPPROTO_IP, K.IP_MULTICAST_ALL, 0)
@@ -221,7 +227,7 @@ function open4(ifname: string, ifindex: number, group: string, src: string, peer
   }
 }
 
-function open6(ifname: string, ifindex: number, group: string, src: string, peers: string[], ttl: number): VrrpSocket {
+function open6(ifname: string, ifindex: number, group: string, src: string, peers: string[], ttl: number, join: boolean): VrrpSocket {
   const s = new RawSocket(K.AF_INET6, K.SOCK_RAW, K.IPPROTO_VRRP);
   try {
     s.bindToDevice(ifname)
@@ -234,8 +240,8 @@ function open6(ifname: string, ifindex: number, group: string, src: string, peer
       .setInt(K.IPPROTO_IPV6, K.IPV6_TCLASS, VRRP_TOS)
       .setInt(K.IPPROTO_IPV6, K.IPV6_RECVHOPLIMIT, 1)
       .setInt(K.IPPROTO_IPV6, K.IPV6_RECVPKTINFO, 1)
-      .setBuf(K.IPPROTO_IPV6, K.IPV6_ADD_MEMBERSHIP, ipv6Mreq(group, ifindex))
       .setBuf(K.IPPROTO_IPV6, K.IPV6_PKTINFO, in6Pktinfo(src, ifindex)); // sticky source + interface
+    if (join) s.setBuf(K.IPPROTO_IPV6, K.IPV6_ADD_MEMBERSHIP, ipv6Mreq(group, ifindex));
     return new VrrpSocketImpl(6, ifname, ifindex, group, src, peers, s, s);
   } catch (e) {
     s.close();
@@ -275,10 +281,14 @@ export class VridDemux {
   };
 }
 
-/** What several instances may share: one socket set per (family, interface, group, source, ttl). */
+/** What several instances may share: one socket set per (family, interface, group, source, ttl, joined or not). */
+function joins(o: VrrpSocketOptions): boolean {
+  return o.joinGroup ?? (o.unicastPeers ?? []).length === 0;
+}
+
 function poolKey(o: VrrpSocketOptions): string {
   return [o.family, o.ifname, canonicalIp(o.mcastGroup ?? (o.family === 4 ? VRRP_GROUP4 : VRRP_GROUP6)),
-    o.unicastSrc ? canonicalIp(o.unicastSrc) : '', o.ttl ?? 255].join('|');
+    o.unicastSrc ? canonicalIp(o.unicastSrc) : '', o.ttl ?? 255, joins(o) ? 'join' : 'nojoin'].join('|');
 }
 
 /** One instance's use of a shared socket: its own peers and VRID, released when the instance stops. */
@@ -303,7 +313,7 @@ export class VrrpSocketPool {
     let e = this.entries.get(key);
     if (!e) {
       const demux = new VridDemux();
-      const socket = openVrrpSocket({ ...opts, unicastPeers: [] }).then((s) => { s.onPacket(demux.dispatch); return s; });
+      const socket = openVrrpSocket({ ...opts, unicastPeers: [], joinGroup: joins(opts) }).then((s) => { s.onPacket(demux.dispatch); return s; });
       e = { socket, demux };
       this.entries.set(key, e);
       socket.catch(() => { if (this.entries.get(key) === e) this.entries.delete(key); });

@@ -82,6 +82,17 @@ describe('net: VRRP sockets over a bridge', { skip }, () => {
     assert.equal(await a.call('send', { sock: tx.sock, payload: p.toString('hex') }), 1);
     const m = await expectPacket(b, rx.sock, p.toString('hex'));
     assert.deepEqual(m, { src: '192.0.2.11', dst: '192.0.2.2', ttl: 200, ifname: 'eth0' });
+    // a unicast socket (peers given) does not join the group: multicast adverts do not reach it
+    const urx = await b.call('openVrrp', { family: 4, ifname: 'eth0', unicastPeers: ['192.0.2.1'] });
+    const mtx = await a.call('openVrrp', { family: 4, ifname: 'eth0' });
+    const mp = vrrpV2(71, 100, ['192.0.2.171']).toString('hex');
+    await a.call('send', { sock: mtx.sock, payload: mp });
+    await expectPacket(b, rx.sock, mp);
+    await a.call('send', { sock: tx.sock, payload: p.toString('hex') });
+    await b.waitEvent((e) => e.event === 'packet' && e.data.sock === urx.sock && e.data.payload === p.toString('hex'), 5000);
+    assert.deepEqual(b.packets(urx.sock).map((x) => x.payload), [p.toString('hex')], 'unicast only');
+    await a.call('closeVrrp', { sock: mtx.sock });
+    await b.call('closeVrrp', { sock: urx.sock });
     await a.call('closeVrrp', { sock: tx.sock });
     await b.call('closeVrrp', { sock: rx.sock });
   });
