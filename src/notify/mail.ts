@@ -92,8 +92,9 @@ export class Mailer {
     if (!server || this.config.to.length === 0) return false;
     const timeoutMs = (this.config.connectTimeoutSec ?? 30) * 1000;
     const target = `[${server.host}]:${server.port ?? 25}`;
+    let transport: ReturnType<typeof nodemailer.createTransport> | undefined;
     try {
-      const transport = nodemailer.createTransport({
+      transport = nodemailer.createTransport({
         host: server.host,
         port: server.port ?? 25,
         secure: false,
@@ -113,7 +114,6 @@ export class Mailer {
         headers: { 'X-Mailer': 'Keepalived' },
         envelope: { from: this.from, to: this.config.to },
       });
-      transport.close();
       this.stats.sent++;
       this.log.info(`SMTP alert successfully sent to ${target}: ${text.subject}`);
       return true;
@@ -121,6 +121,8 @@ export class Mailer {
       this.stats.failed++;
       this.log.error(`SMTP alert to ${target} failed: ${(e as Error).message}`);
       return false;
+    } finally {
+      transport?.close();
     }
   }
 
