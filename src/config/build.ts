@@ -75,7 +75,7 @@ const rootBlocks: KeywordTable<Root> = {
     (n, r, ctx) => {
       const p = buildNamed(n, ctx, 'vrrp_track_process', newTrackProcess, trackProcessTable, r.model.trackProcesses);
       if (p && p.process === undefined) {
-        ctx.error(n, `track process '${p.name}' process name not specified`);
+        ctx.error(endPos(n), `track process '${p.name}' process name not specified`);
         r.model.trackProcesses.delete(p.name);
       }
     },
@@ -175,7 +175,7 @@ const rootBlocks: KeywordTable<Root> = {
     (n, r, ctx) => {
       const b = buildNamed(n, ctx, 'BFD instance', newBfdInstance, bfdInstanceTable, r.model.bfdInstances);
       if (b && !b.neighborIp) {
-        ctx.error(n, `Configuration error: BFD instance ${b.name} has no neighbor address set, disabling instance`);
+        ctx.error(endPos(n), `Configuration error: BFD instance ${b.name} has no neighbor address set, disabling instance`);
         r.model.bfdInstances.delete(b.name);
       } else if (b && [...r.model.bfdInstances.values()].some((o) => o !== b && o.neighborIp === b.neighborIp)) {
         ctx.error(endPos(n), `Configuration error: BFD instance ${b.name} has duplicate neighbor address ${b.neighborIp}, ignoring instance`);
@@ -211,7 +211,7 @@ const rootBlocks: KeywordTable<Root> = {
 function buildTrackFile(n: ConfigNode, r: Root, ctx: BuildCtx): void {
   const f = buildNamed(n, ctx, 'track_file', newTrackFile, trackFileTable, r.model.trackFiles);
   if (f && f.path === undefined) {
-    ctx.error(n, `No file set for track_file ${f.name} - ignoring`);
+    ctx.error(endPos(n), `No file set for track_file ${f.name} - ignoring`);
     r.model.trackFiles.delete(f.name);
   }
 }

@@ -10,6 +10,7 @@ import type { KeepalivedConfig, ScriptSpec, TrackRef, VrrpInstanceConfig } from 
 import type { BuildResult } from './build.js';
 import { lookupUser } from '../notify/users.js';
 import { finishVirtualServer } from './keywords/lvs.js';
+import { blockEnds } from './keywords/table.js';
 
 /** Account and filesystem facts the rules depend on (injectable for tests). */
 export interface HostFacts {
@@ -36,12 +37,13 @@ export function defaultHostFacts(): HostFacts {
 
 export function validate(build: BuildResult, host: HostFacts = defaultHostFacts()): void {
   const { model, ctx } = build;
-  checkInterfaces(build, host);
+  const interfacesMissing = checkInterfaces(build, host);
   for (const inst of model.vrrpInstances) checkInstance(inst, build);
   checkDuplicateVrids(model, ctx.error.bind(ctx));
   checkSyncGroups(model, ctx.error.bind(ctx));
   // Scripts first: a track script dropped for security reasons is then "not found" (as keepalived).
-  checkScripts(build, host);
+  // keepalived's VRRP process gives up on a missing interface before it looks at any script.
+  if (!interfacesMissing && !ctx.linkbeatMissing) checkScripts(build, host);
   checkTrackerRefs(model, ctx.error.bind(ctx));
   checkCheckerRefs(model, ctx.error.bind(ctx));
   model.virtualServers = model.virtualServers.filter((v) => finishVirtualServer(v, model, ctx));
@@ -51,10 +53,11 @@ type Report = (pos: SourcePos, message: string) => void;
 
 // ---------------------------------------------------------------- interfaces
 
-function checkInterfaces(build: BuildResult, host: HostFacts): void {
+/** Returns true when an interface is missing (keepalived then stops before the script checks). */
+function checkInterfaces(build: BuildResult, host: HostFacts): boolean {
   const { model, ctx } = build;
   // keepalived -t resolves interface names on the host it runs on; dynamic_interfaces defers that.
-  if (model.global.dynamicInterfaces) return;
+  if (model.global.dynamicInterfaces) return false;
   let missing = false;
   for (const ref of build.interfaceRefs) {
     if (host.interfaces.has(ref.name)) continue;
@@ -68,6 +71,7 @@ function checkInterfaces(build: BuildResult, host: HostFacts): void {
     ctx.error(ref, `WARNING - interface ${ref.name} for ${ref.what} doesn't exist`);
   }
   if (missing) ctx.warn({ file: model.files[0] ?? '', line: 0 }, 'Non-existent interface specified in configuration');
+  return missing;
 }
 
 // ---------------------------------------------------------------- one instance
@@ -104,6 +108,10 @@ function checkInstance(c: VrrpInstanceConfig, build: BuildResult): void {
     delete c.authentication;
   }
 
+  if (c.authentication?.type === 'AH' && c.state === 'MASTER') {
+    err(c, `(${c.name}) Initial state master is incompatible with AH authentication - clearing`);
+    c.state = 'BACKUP';
+  }
   if (c.nopreempt && c.state === 'MASTER') {
     err(c, `(${c.name}) Warning - nopreempt will not work with initial state MASTER - clearing`);
     c.nopreempt = false;
@@ -335,7 +343,7 @@ function checkScripts(build: BuildResult, host: HostFacts): void {
   // vrrp_script without a script line is dropped (and its track_script references with it).
   for (const [name, s] of [...model.vrrpScripts]) {
     if (!s.script) {
-      ctx.error(s, `No script set for vrrp_script ${name} - removing`);
+      ctx.error(blockEnds.get(s) ?? s, `No script set for vrrp_script ${name} - removing`);
       model.vrrpScripts.delete(name);
     }
   }
@@ -356,17 +364,19 @@ function checkScripts(build: BuildResult, host: HostFacts): void {
     const user = spec.user ?? defaultUser;
     if (user === undefined) {
       if (noDefaultUser) {
-        ctx.error(spec, 'Unable to set default user keepalived_script for script');
-        if (owner.startsWith('vrrp_script ')) ctx.error(spec, `Unable to set default user for ${owner} - removing`);
+        const at = owner.startsWith('vrrp_script ') ? (blockEnds.get(model.vrrpScripts.get(owner.slice(12))!) ?? spec) : spec;
+        ctx.error(at, 'Unable to set default user keepalived_script for script');
+        if (owner.startsWith('vrrp_script ')) ctx.error(at, `Unable to set default user for vrrp script ${owner.slice(12)} - removing`);
         dropScript(model, owner);
         continue;
       }
     }
     const uid = user === undefined ? 0 : host.uidOf(user);
-    // Only track scripts are checked for presence and safety by keepalived -t.
+    const path = resolveCommand(spec.argv[0] ?? spec.cmd, dirname(spec.file));
+    // A notify/check script that does not exist is silently never run: it neither counts as a
+    // root script nor is an error. Only track scripts are reported (and checked for safety).
+    if (!path && !owner.startsWith('vrrp_script ')) continue;
     if (owner.startsWith('vrrp_script ')) {
-      const cmd = spec.argv[0] ?? spec.cmd;
-      const path = resolveCommand(cmd, dirname(spec.file));
       if (!path) {
         ctx.error(spec, `Disabling track script ${owner.slice(12)} since not found/accessible`);
         dropScript(model, owner);

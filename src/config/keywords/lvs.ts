@@ -1,11 +1,11 @@
 // Tables for the checker side: virtual_server_group, virtual_server, real_server, every checker
 // block (TCP_CHECK, HTTP_GET/SSL_GET + url, SMTP_CHECK, DNS_CHECK, UDP_CHECK, PING_CHECK,
 // MISC_CHECK, FILE_CHECK, BFD_CHECK) and the root SSL block. Keyword sets are keepalived 2.2.7's.
-import type { ConfigNode } from '../tree.js';
+import type { ConfigNode, SourcePos } from '../tree.js';
 import type {
   CheckerCommon, CheckerConfig, Family, HttpUrlConfig, RealServerConfig, SslConfig, VirtualServerConfig, VirtualServerGroupConfig, VsGroupEntry,
 } from '../model.js';
-import { kw, runBlock, type BuildCtx, type KeywordSpec, type KeywordTable } from './table.js';
+import { endPos, kw, runBlock, type BuildCtx, type KeywordSpec, type KeywordTable } from './table.js';
 import { flag, str } from './common.js';
 import { arg, familyOf, readBool, readFloat, readInt, readScript } from './values.js';
 
@@ -268,7 +268,7 @@ export const CHECKER_TABLES: Record<C['kind'], KeywordTable<C>> = {
 };
 
 /** Per-checker completeness rules keepalived applies when the checker block closes. */
-function finishChecker(c: C, n: ConfigNode, ctx: BuildCtx): boolean {
+function finishChecker(c: C, n: SourcePos, ctx: BuildCtx): boolean {
   switch (c.kind) {
     case 'HTTP_GET':
     case 'SSL_GET':
@@ -303,7 +303,7 @@ function checkerBlock(kind: C['kind']): KeywordSpec<R> {
     (n, rs, ctx) => {
       const c = newChecker(kind, n);
       runBlock(n.children, CHECKER_TABLES[kind], c, ctx);
-      if (finishChecker(c, n, ctx)) rs.checkers.push(c);
+      if (finishChecker(c, endPos(n), ctx)) rs.checkers.push(c);
     },
     { block: true },
   );
@@ -452,9 +452,10 @@ export const virtualServerTable: KeywordTable<V> = {
   quorum_down: kw((n, v) => (v.quorumDown = readScript(n, 1, true))),
   ip_family: kw((n, v, ctx) => {
     const f = arg(n, 1);
-    if (f === 'inet') v.family = 4;
-    else if (f === 'inet6') v.family = 6;
-    else ctx.error(n, `unknown ip_family ${f}`);
+    const fam = f === 'inet' ? 4 : f === 'inet6' ? 6 : undefined;
+    if (fam === undefined) ctx.error(n, `unknown ip_family ${f}`);
+    else if (v.kind === 'ip' && v.family !== undefined && v.family !== fam) ctx.error(n, `Virtual server specified family ${f} conflicts with server family`);
+    else v.family = fam;
   }),
   sorry_server: kw((n, v, ctx) => {
     const ep = parseEndpoint(ctx, n, n.args, 'sorry server');
@@ -473,7 +474,7 @@ export const virtualServerTable: KeywordTable<V> = {
       const rs: R = { file: n.file, line: n.line, addr: ep.addr, port: ep.port, family: ep.family, weight: 1, checkers: [] };
       runBlock(n.children, realServerTable, rs, ctx);
       if (v.family !== undefined && v.kind === 'ip' && v.family !== ep.family) {
-        ctx.error(n, `Address family of virtual server and real server ${ep.addr} don't match - skipping real server.`);
+        ctx.error(endPos(n), `Address family of virtual server and real server ${ep.addr} don't match - skipping real server.`);
         return;
       }
       v.realServers.push(rs);

@@ -67,6 +67,12 @@ export function runBlock<T>(children: ConfigNode[] | undefined, table: KeywordTa
     const spec = Object.prototype.hasOwnProperty.call(table, child.keyword) ? table[child.keyword] : undefined;
     if (!spec) {
       ctx.error(child, `Unknown keyword '${child.keyword}'`);
+      if (child.children) {
+        // keepalived ignores the '{' of an unknown keyword and reads what follows as lines of the
+        // current block, so its contents are checked (and applied) here.
+        ctx.error(child, "Unexpected '{' - ignoring");
+        runBlock(child.children, table, target, ctx);
+      }
       continue;
     }
     if (spec.block === 'list' && !child.children) {
@@ -92,5 +98,9 @@ export function endPos(node: ConfigNode): SourcePos {
     }
   };
   walk(node);
-  return { file: node.file, line: node.children && node.children.length ? last + 1 : node.line };
+  // An empty block `X {` + `}` closes on the next line in the usual layout.
+  return { file: node.file, line: node.children ? last + 1 : node.line };
 }
+
+/** Closing-brace positions of built objects (end-of-block diagnostics are reported there). */
+export const blockEnds = new WeakMap<object, SourcePos>();

@@ -3,7 +3,7 @@
 // lists (`track_script { NAME [weight W [reverse]] }` …) used inside instances and sync groups.
 import type { ConfigNode } from '../tree.js';
 import type { TrackFileConfig, TrackProcessConfig, TrackRef, VrrpScriptConfig } from '../model.js';
-import { kw, runBlock, type BuildCtx, type KeywordTable } from './table.js';
+import { blockEnds, endPos, kw, runBlock, type BuildCtx, type KeywordTable } from './table.js';
 import { flag } from './common.js';
 import { arg, readFloat, readInt, readScript, readWeight } from './values.js';
 
@@ -141,6 +141,7 @@ export function buildNamed<T extends { name: string }>(
     return undefined;
   }
   const obj = make(node, name);
+  blockEnds.set(obj, endPos(node));
   runBlock(node.children, table, obj, ctx);
   into.set(name, obj);
   return obj;
