@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { Logger } from './log.js';
 import { claimPidFile, releasePidFile } from './pidfile.js';
-import { onRawSignal, SIGFUNC } from './signals.js';
+import { onRawSignal, closeRawSignals, SIGFUNC } from './signals.js';
 import { DEFAULT_API_LISTEN, DEFAULT_PID_FILES, EXIT, type ChildMsg, type DaemonOptions, type ParentMsg } from './options.js';
 import { startApi, parseListen, type Api } from '../api/server.js';
 import { createMetrics } from '../api/metrics.js';
@@ -106,6 +106,7 @@ export async function runParent(opts: DaemonOptions, log: Logger, want: { vrrp: 
     if (finished) return;
     finished = true;
     releasePidFile(pidFile);
+    closeRawSignals();
     const closing = api?.close() ?? Promise.resolve();
     closing.finally(() => { log.info('Stopped vipd'); resolveDone(exitCode); });
   }

@@ -1,0 +1,247 @@
+// One VRRP instance at run time: the pure state machine plus the I/O its actions ask for. Events go in
+// through dispatch(); the actions that come out are performed here, in order: adverts on the shared
+// socket, VIPs/routes/rules through rtnetlink (serialised per instance so an add never overtakes a
+// remove), GARP/NA, notifications (serialised by the Notifier), and one Node timer per fsm timer.
+import { performance } from 'node:perf_hooks';
+import { step, createInstance, type Action, type FsmEvent, type InstanceConfig, type InstanceState, type TimerName, type VrrpState } from '../vrrp/fsm.js';
+import { encodeAdvert, type ChecksumMode } from '../vrrp/packet.js';
+import { checkAdvert, DropCounters, type LocalInstanceView } from '../vrrp/receive.js';
+import type { TrackerStatus } from '../vrrp/priority.js';
+import type { Advert, RxMeta } from '../vrrp/types.js';
+import type { VrrpSocket } from '../net/vrrp-socket.js';
+import type { GarpSender } from '../net/garp.js';
+import type { NaSender } from '../net/ndisc.js';
+import { rtnl, type AddressSpec, type RouteSpec, type RuleSpec } from '../net/rtnl.js';
+import type { Notifier } from '../notify/notifier.js';
+import type { Logger } from './log.js';
+import { statForDrop, zeroStats, type KeepalivedStats } from './dumps.js';
+import type { InstanceStatus } from '../api/status.js';
+
+export interface InstanceIo {
+  socket: VrrpSocket;
+  garp?: GarpSender;
+  na?: NaSender;
+  notifier?: Notifier;
+  /** Addresses/routes/rules this instance owns while MASTER (VIPs, excluded VIPs, virtual routes/rules). */
+  addresses: AddressSpec[];
+  routes: RouteSpec[];
+  rules: RuleSpec[];
+  unicastPeers: string[];
+  authPass?: string;
+  v3ChecksumAsV2: boolean;
+  mcastGroup4: string;
+  /** -V: keep VIPs when the daemon stops. */
+  keepVipsOnStop: boolean;
+}
+
+export class InstanceRuntime {
+  state: InstanceState;
+  readonly drops = new DropCounters();
+  stats: KeepalivedStats = zeroStats();
+  private readonly timers = new Map<TimerName, NodeJS.Timeout>();
+  private netChain: Promise<void> = Promise.resolve();
+  private oldChecksum = false;
+  private lastRxAt = 0;
+  lastTransitionMs = Date.now();
+  lastFailoverMs?: number;
+  masterAddr?: string;
+  vipsHeld = false;
+  /** Called after every transition (status publishing, sync groups). */
+  onTransition?: (from: VrrpState, to: VrrpState) => void;
+  onStep?: () => void;
+
+  constructor(cfg: InstanceConfig, public view: LocalInstanceView, public io: InstanceIo, private readonly log: Logger,
+    trackers: readonly TrackerStatus[] = []) {
+    this.state = createInstance(cfg, trackers);
+  }
+
+  get name(): string { return this.state.cfg.name; }
+
+  private now(): number { return performance.now(); }
+
+  dispatch(ev: FsmEvent): void {
+    const from = this.state.state;
+    const r = step(this.state, ev, this.now());
+    this.state = r.state;
+    for (const a of r.actions) this.perform(a);
+    if (this.state.state !== from) {
+      this.lastTransitionMs = Date.now();
+      if (this.state.state === 'MASTER') {
+        this.stats.become_master++;
+        this.masterAddr = this.state.cfg.primaryAddress;
+        if (from === 'BACKUP' && this.lastRxAt > 0) this.lastFailoverMs = Math.round(this.now() - this.lastRxAt);
+      }
+      if (from === 'MASTER') this.stats.release_master++;
+      this.log.info(`(${this.name}) Entering ${this.state.state} STATE`);
+      this.onTransition?.(from, this.state.state);
+    }
+    this.onStep?.();
+  }
+
+  /** A VRRP payload for our VRID arrived on the shared socket. */
+  receive(payload: Buffer, meta: RxMeta): void {
+    const res = checkAdvert(payload, meta, this.view);
+    if (!res.accept) {
+      this.drops.add(res.reason);
+      const k = statForDrop(res.reason);
+      if (k) this.stats[k]++;
+      return;
+    }
+    this.stats.advert_rcvd++;
+    if (res.advert.priority === 0) this.stats.pri_zero_rcvd++;
+    for (const n of res.notes) {
+      if (n === 'addr-count-mismatch' || n === 'addr-list-mismatch') this.stats.addr_list_err++;
+      if (n === 'old-unicast-checksum' && !this.oldChecksum) {
+        this.oldChecksum = true;
+        this.view = { ...this.view, oldUnicastChecksum: 'always' };
+        this.log.info(`(${this.name}) Setting unicast VRRPv3 checksum to old version`);
+      }
+    }
+    if (res.advert.priority >= this.state.priority || this.state.state !== 'MASTER') {
+      this.lastRxAt = this.now();
+      this.masterAddr = meta.src;
+    }
+    this.dispatch({ type: 'advert-received', advert: res.advert, src: meta.src });
+  }
+
+  private perform(a: Action): void {
+    switch (a.type) {
+      case 'send-advert': this.sendAdvert(a.priority); break;
+      case 'add-vips': this.netOp(true); break;
+      case 'remove-vips': this.netOp(false); break;
+      case 'send-garp': this.sendGarp(a.vips, a.count); break;
+      case 'notify':
+        if (a.to !== 'INIT') this.io.notifier?.stateChanged(a.to, a.priority);
+        break;
+      case 'notify-master-rx-lower-pri': this.io.notifier?.masterRxLowerPri(a.priority); break;
+      case 'priority-changed':
+        if (this.state.state === 'MASTER' || this.state.state === 'BACKUP') this.io.notifier?.priorityChanged(a.to, this.state.state);
+        break;
+      case 'set-timer': this.setTimer(a.timer, a.due); break;
+      case 'cancel-timer': this.cancelTimer(a.timer); break;
+      case 'log': this.log[a.level](`(${this.name}) ${a.message}`); break;
+    }
+  }
+
+  private setTimer(timer: TimerName, due: number): void {
+    this.cancelTimer(timer);
+    const t = setTimeout(() => {
+      this.timers.delete(timer);
+      this.dispatch({ type: 'timer-fired', timer });
+    }, Math.max(0, due - this.now()));
+    this.timers.set(timer, t);
+  }
+
+  private cancelTimer(timer: TimerName): void {
+    const t = this.timers.get(timer);
+    if (t) { clearTimeout(t); this.timers.delete(timer); }
+  }
+
+  private advert(priority: number): Advert {
+    const c = this.state.cfg;
+    return {
+      version: c.version, type: 1, vrid: c.vrid, priority, advertIntCs: c.advertIntCs,
+      authType: this.view.authType, authData: this.view.authType === 1 ? passBytes(this.io.authPass) : undefined,
+      checksum: 0, family: c.family, addrs: [...c.vips],
+    };
+  }
+
+  private sendAdvert(priority: number): void {
+    const sock = this.io.socket;
+    const a = this.advert(priority);
+    const c = this.state.cfg;
+    const mode: ChecksumMode = c.family === 6 ? 'kernel' : c.version === 3 && this.io.v3ChecksumAsV2 ? 'as-v2' : this.oldChecksum ? 'old-unicast' : 'standard';
+    let sent = 0;
+    if (this.io.unicastPeers.length > 0) {
+      // The v3 IPv4 checksum covers the destination, so each peer gets its own encoding.
+      for (const peer of this.io.unicastPeers) {
+        sent += sock.send(encodeAdvert(a, { src: sock.src, dst: peer, checksumMode: mode, mcastGroup: this.io.mcastGroup4 }), peer);
+      }
+    } else {
+      sent = sock.send(encodeAdvert(a, { src: sock.src, dst: sock.group, checksumMode: mode }));
+    }
+    if (sent > 0) {
+      this.stats.advert_sent++;
+      if (priority === 0) this.stats.pri_zero_sent++;
+    }
+  }
+
+  private netOp(add: boolean): void {
+    if (!add && this.stopping && this.io.keepVipsOnStop) return;
+    this.vipsHeld = add;
+    const { addresses, routes, rules } = this.io;
+    const name = this.name;
+    const log = this.log;
+    this.netChain = this.netChain.then(async () => {
+      const nl = rtnl();
+      log.info(`(${name}) ${add ? 'setting' : 'removing'} VIPs.`);
+      for (const a of addresses) {
+        try { await (add ? nl.addAddress(a) : nl.delAddress(a)); } catch (e) { log.error(`(${name}) ${add ? 'adding' : 'removing'} ${a.addr}: ${(e as Error).message}`); }
+      }
+      for (const r of add ? routes : [...routes].reverse()) {
+        try { await (add ? nl.addRoute(r) : nl.delRoute(r)); } catch (e) { log.error(`(${name}) route ${r.dst}: ${(e as Error).message}`); }
+      }
+      for (const r of rules) {
+        try { await (add ? nl.addRule(r) : nl.delRule(r)); } catch (e) { log.error(`(${name}) rule: ${(e as Error).message}`); }
+      }
+    });
+  }
+
+  private sendGarp(vips: readonly string[], count: number): void {
+    for (let i = 0; i < count; i++) {
+      for (const v of vips) {
+        if (v.includes(':')) void this.io.na?.send(v);
+        else void this.io.garp?.send(v);
+      }
+    }
+  }
+
+  /** Remove our addresses at start (left behind by a killed earlier run), without a transition. */
+  cleanupStale(): Promise<void> {
+    if (!this.io.keepVipsOnStop) this.netOp(false);
+    this.vipsHeld = false;
+    return this.netChain;
+  }
+
+  private stopping = false;
+
+  /** SIGTERM: priority-0 advert, VIPs removed, notify_stop; resolves when the kernel work is done. */
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    this.dispatch({ type: 'shutdown' });
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    await this.netChain;
+  }
+
+  /** Stop timers without touching the network (reload removed us, or the process is dying). */
+  halt(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  settled(): Promise<void> { return this.netChain; }
+
+  status(ifname: string): InstanceStatus {
+    const s = this.state;
+    const drops: Record<string, number> = {};
+    for (const [k, v] of Object.entries(this.drops.snapshot())) if (v > 0) drops[k] = v;
+    return {
+      name: s.cfg.name, vrid: s.cfg.vrid, family: s.cfg.family, version: s.cfg.version, interface: ifname, state: s.state,
+      basePriority: s.cfg.priority, effectivePriority: s.priority, advertIntMs: s.cfg.advertIntCs * 10,
+      vips: [...s.cfg.vips], masterAddr: s.state === 'MASTER' ? s.cfg.primaryAddress : this.masterAddr,
+      lastTransitionMs: this.lastTransitionMs, lastFailoverMs: this.lastFailoverMs,
+      trackers: s.trackers.map((t) => ({ name: t.name, kind: t.kind, ok: t.kind === 'updown' ? t.up : t.value === 0, weight: t.weight })),
+      stats: {
+        advertsRx: this.stats.advert_rcvd, advertsTx: this.stats.advert_sent, becameMaster: this.stats.become_master,
+        releasedMaster: this.stats.release_master, prio0Rx: this.stats.pri_zero_rcvd, prio0Tx: this.stats.pri_zero_sent, drops,
+      },
+    };
+  }
+}
+
+function passBytes(p: string | undefined): Buffer {
+  const b = Buffer.alloc(8);
+  if (p) Buffer.from(p, 'utf8').copy(b, 0, 0, 8);
+  return b;
+}
