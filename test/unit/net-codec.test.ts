@@ -233,3 +233,10 @@ test('Pacer: interval 0 runs at once; otherwise in order, one per interval (mock
     mock.timers.reset();
   }
 });
+
+test('the addon loads from dist/ (package-root lookup) and reports errno names', async () => {
+  const { native, ifIndex } = await import('../../src/net/rawsock.js');
+  assert.equal(typeof native().open, 'function');
+  assert.equal(ifIndex('lo'), 1, 'lo is ifindex 1 in every namespace');
+  assert.throws(() => ifIndex('nosuch-if0'), (e: NodeJS.ErrnoException) => e.code === 'ENODEV' && /if_nametoindex/.test(e.message));
+});
