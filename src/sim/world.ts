@@ -24,7 +24,7 @@ export const realEngine: Engine = { create: createInstance, step };
 
 type QEvent = Timed & (
   | { k: 'deliver'; node: number; advert: Advert; src: string }
-  | { k: 'timer'; node: number; timer: TimerName; token: number }
+  | { k: 'timer'; node: number; timer: TimerName; token: number; due: number }
   | { k: 'fault'; fault: Fault }
 );
 
@@ -214,7 +214,7 @@ export class World {
     if (e.k === 'timer') {
       if (n.timerTok[e.timer] !== e.token) return;
       n.timerTok[e.timer] = 0;
-      this.feed(n, { type: 'timer-fired', timer: e.timer });
+      this.feed(n, { type: 'timer-fired', timer: e.timer, due: e.due });
     } else {
       if (n.ifDown > 0) return;
       const inst = n.inst;
@@ -278,7 +278,7 @@ export class World {
       case 'set-timer': {
         const token = this.seq + 1;
         n.timerTok[a.timer] = token;
-        this.heap.push({ t: Math.max(a.due, this.now), seq: this.seq++, k: 'timer', node: n.id, timer: a.timer, token } as QEvent);
+        this.heap.push({ t: Math.max(a.due, this.now), seq: this.seq++, k: 'timer', node: n.id, timer: a.timer, token, due: a.due } as QEvent);
         return;
       }
       case 'cancel-timer':

@@ -17,6 +17,8 @@ export type TimerName =
   | 'garp-lower-prio' // master: second burst after a lower-priority advert (garp_lower_prio_delay)
   | 'owner-conflict'; // owner: end of the "another owner is present" period
 
+export const TIMER_EARLY_TOLERANCE_MS = 2;
+
 export const TIMER_NAMES: readonly TimerName[] = ['advert', 'master-down', 'garp-master-delay', 'garp-refresh', 'garp-lower-prio', 'owner-conflict'];
 
 export interface GarpSchedule {
@@ -101,7 +103,13 @@ export type SyncDirective = 'MASTER' | 'BACKUP' | 'FAULT' | 'CLEAR';
 export type FsmEvent =
   | { type: 'start' }
   | { type: 'advert-received'; advert: Advert; src: string }
-  | { type: 'timer-fired'; timer: TimerName }
+  /**
+   * A timer expired. Pass `due` (the value of the set-timer action) when you can: the event then counts
+   * iff that timer is still armed for exactly that time, however early or late the clock says it is.
+   * Without `due`, an event up to TIMER_EARLY_TOLERANCE_MS before the due time still counts (Node's
+   * setTimeout truncates delays to whole ms on a cached loop clock, so it can fire a little early).
+   */
+  | { type: 'timer-fired'; timer: TimerName; due?: number }
   | { type: 'tracker-changed'; trackers: readonly TrackerStatus[] }
   | { type: 'interface'; up: boolean }
   | { type: 'shutdown' }
@@ -166,7 +174,7 @@ export function step(prev: InstanceState, ev: FsmEvent, now: number): StepResult
       onAdvert(w, acts, ev.advert, ev.src, now);
       break;
     case 'timer-fired':
-      onTimer(w, acts, ev.timer, now);
+      onTimer(w, acts, ev.timer, ev.due, now);
       break;
     case 'tracker-changed':
       w.trackers = ev.trackers;
@@ -386,9 +394,11 @@ function trackOwnerConflict(w: Work, acts: Action[], adv: Advert, src: string, a
   }
 }
 
-function onTimer(w: Work, acts: Action[], timer: TimerName, now: number): void {
+function onTimer(w: Work, acts: Action[], timer: TimerName, firedDue: number | undefined, now: number): void {
   const due = w.timers[timer];
-  if (due === null || now < due) return; // cancelled or re-armed since: stale
+  // Cancelled, or re-armed since this event was scheduled: stale.
+  if (due === null || (firedDue !== undefined ? firedDue !== due : now + TIMER_EARLY_TOLERANCE_MS < due)) return;
+  if (now < due) now = due; // fired a hair early: act as at the due time so follow-up timers keep their cadence
   w.timers[timer] = null;
   const g = w.cfg.garp;
   switch (timer) {

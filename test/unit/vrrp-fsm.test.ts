@@ -106,6 +106,17 @@ test('a stale or unarmed timer event does nothing', () => {
   assert.deepEqual(step(s, fire('master-down'), 5).actions, [], 'fired before its due time (re-armed since)');
 });
 
+test('timer-fired with due: exactly the armed timer counts; without due a timer 1 ms early still fires', () => {
+  const s = step(createInstance(cfg()), START, 0).state;
+  const due = s.timers['master-down']!;
+  assert.equal(step(s, { type: 'timer-fired', timer: 'master-down', due: due - 100 }, due + 50).state.state, 'BACKUP', 'stale: armed for another time');
+  assert.equal(step(s, { type: 'timer-fired', timer: 'master-down', due }, due - 3).state.state, 'MASTER', 'the armed one, clock a bit behind');
+  // Node's setTimeout truncates fractional delays: it may fire just under the due time.
+  const early = step(s, fire('master-down'), due - 0.7);
+  assert.equal(early.state.state, 'MASTER');
+  assert.equal(early.state.timers.advert, due + 1000, 'cadence kept from the due time');
+});
+
 test('backup: advert with priority ≥ ours resets Master_Down_Timer; preempt ignores lower ones', () => {
   const s = step(createInstance(cfg({ priority: 100 })), START, 0).state;
   const mdi = masterDownIntervalMs(s);
