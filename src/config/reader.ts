@@ -14,6 +14,7 @@ import { decomment, splitAtBrace, splitWords } from './lexer.js';
 import { ParamTable, parseDefinitionLine, truncateForMessage, type ParamDefinition } from './params.js';
 import { parseLst, parseSeq, type SeqSpec } from './seq.js';
 import { INCLUDE_KEYWORDS, expandBraces, globPattern, hasWildcard, type IncludeCheck } from './include.js';
+import { replayBlocks, type BlockKindOf } from './read-blocks.js';
 
 export interface ReadOptions {
   /** Value matched by `@ID` lines and given by `${_INSTANCE}`; default: short host name. */
@@ -32,6 +33,11 @@ export interface ReadOptions {
   randomSeed?: number;
   /** Also return the flat list of logical lines (`lines`), for keyword-aware block handling. */
   keepLines?: boolean;
+  /**
+   * Build `nodes` with keepalived's keyword-aware block rules (read-blocks.ts) instead of the
+   * generic "every `{` opens a block" rule; its brace diagnostics are added to `diagnostics`.
+   */
+  blockKind?: BlockKindOf;
 }
 
 /**
@@ -551,7 +557,7 @@ interface Level {
 }
 
 /** Builds the tree from logical lines: `{` after a keyword line opens its block, `}` closes it. */
-function buildTree(reader: Reader, maxDepth: number, lines?: ConfigLine[]): ConfigNode[] {
+function buildTree(reader: Reader, maxDepth: number, lines?: ConfigLine[], keywordAware = false): ConfigNode[] {
   const root: ConfigNode[] = [];
   const levels: Level[] = [{ children: root, phantom: false, opened: { file: '', line: 0 } }];
   let realDepth = 0;
@@ -571,7 +577,7 @@ function buildTree(reader: Reader, maxDepth: number, lines?: ConfigLine[]): Conf
             depthReported = true;
             reader.report('error', pos, `blocks nested more than ${maxDepth} deep - deeper blocks are flattened into their parent`);
           }
-        } else reader.report('error', pos, `Unexpected '{' - ignoring`);
+        } else if (!keywordAware) reader.report('error', pos, `Unexpected '{' - ignoring`); // else replayBlocks says it
         levels.push({ children: levels[levels.length - 1]!.children, phantom: true, opened: pos });
       }
       previous = undefined;
@@ -579,7 +585,9 @@ function buildTree(reader: Reader, maxDepth: number, lines?: ConfigLine[]): Conf
     }
     if (line.text === '}') {
       if (levels.length > 1) {
-        if (!levels.pop()!.phantom) realDepth--;
+        const closed = levels.pop()!;
+        if (!closed.phantom) realDepth--;
+        if (closed.owner) closed.owner.close = pos;
       } else reader.report('error', pos, `Extra '}' found`);
       previous = undefined;
       continue;
@@ -607,15 +615,20 @@ function buildTree(reader: Reader, maxDepth: number, lines?: ConfigLine[]): Conf
 
 function run(reader: Reader, opts: ReadOptions): ReadResult {
   let nodes: ConfigNode[] = [];
-  const lines: ConfigLine[] | undefined = opts.keepLines ? [] : undefined;
+  const lines: ConfigLine[] | undefined = opts.keepLines || opts.blockKind ? [] : undefined;
   try {
-    nodes = buildTree(reader, opts.maxDepth ?? 64, lines);
+    nodes = buildTree(reader, opts.maxDepth ?? 64, lines, opts.blockKind !== undefined);
+    if (opts.blockKind) {
+      const replay = replayBlocks(lines!, opts.blockKind);
+      nodes = replay.nodes;
+      for (const d of replay.diagnostics) reader.report(d.severity, d, d.message);
+    }
   } catch (e) {
     // Nothing above is expected to throw; if it does, the operator still gets a diagnostic, not a trace.
     reader.report('error', { file: reader.files[0] ?? '', line: 0 }, `internal error while reading the configuration: ${(e as Error).message}`);
   }
   reader.finishDiagnostics();
-  return lines ? { nodes, diagnostics: reader.diagnostics, files: reader.files, lines } : { nodes, diagnostics: reader.diagnostics, files: reader.files };
+  return opts.keepLines && lines ? { nodes, diagnostics: reader.diagnostics, files: reader.files, lines } : { nodes, diagnostics: reader.diagnostics, files: reader.files };
 }
 
 /** Reads a keepalived configuration file and everything it includes. */

@@ -15,6 +15,8 @@ export interface ConfigNode extends SourcePos {
   /** The line's text after comments, parameters and brace splitting, before word splitting: keywords
    *  that take a command line (notify scripts, `script`) re-split it with lexer.splitQuotedEscaped. */
   raw?: string;
+  /** Where the `}` that closed this node's block stands (absent if the block was never closed). */
+  close?: SourcePos;
 }
 
 export type Severity = 'error' | 'warning';
