@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { join } from 'node:path';
 import { readConfigText } from '../../src/config/reader.js';
+import { replayBlocks, type BlockKind } from '../../src/config/read-blocks.js';
 import type { ConfigNode } from '../../src/config/tree.js';
 
 export interface SeedConfig { name: string; path: string; text: string }
@@ -96,6 +97,12 @@ export function mutate(text: string, others: string[], rand: () => number): { te
   return { text: t, ops };
 }
 
+function keywordKind(keyword: string): BlockKind {
+  let h = 0;
+  for (let i = 0; i < keyword.length; i++) h = (h * 31 + keyword.charCodeAt(i)) >>> 0;
+  return (['block', 'values', 'leaf', 'leaf'] as const)[h % 4]!;
+}
+
 function countNodes(nodes: ConfigNode[]): number {
   let n = 0;
   const stack = [...nodes];
@@ -141,8 +148,10 @@ async function run(job: MutationJob): Promise<void> {
     let tree: ConfigNode[] | undefined;
     let files: string[] = [];
     try {
-      const r = readConfigText(text, seedConfig.path, { configId: 'lab1', randomSeed: i, maxGeneratedLines: 100_000 });
+      const r = readConfigText(text, seedConfig.path, { configId: 'lab1', randomSeed: i, maxGeneratedLines: 100_000, keepLines: true });
       diagnostics += r.diagnostics.length;
+      // keepalived's keyword-aware block rules, with an arbitrary but fixed idea of which keywords open blocks
+      diagnostics += replayBlocks(r.lines ?? [], keywordKind).diagnostics.length;
       nodes += countNodes(r.nodes);
       tree = r.nodes;
       files = r.files;
