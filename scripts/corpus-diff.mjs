@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  compareVerdicts, CORPUS_DIR, CorpusSandbox, createGeneratedFixtures, formatRefs, keepalivedAvailable, listCorpus, mapLimit,
+  compareVerdicts, CORPUS_DIR, CorpusSandbox, createGeneratedFixtures, formatRefs, keepalivedAvailable, listCorpus, listOptionVariants, mapLimit,
   readExpectedDifferences,
 } from '../dist/scripts/corpus-lib.js';
 
@@ -21,14 +21,14 @@ const fixtures = createGeneratedFixtures();
 try {
   sandbox.setup();
   const expected = readExpectedDifferences();
-  const entries = [...listCorpus(), ...fixtures.entries].filter((e) => filters.length === 0 || filters.some((f) => e.id.includes(f)));
-  const results = await mapLimit(entries, 4, async (e) => compareVerdicts(e, await sandbox.keepalived(e.path), await sandbox.vipd(e.path), expected));
+  const entries = [...listCorpus(), ...fixtures.entries, ...listOptionVariants()].filter((e) => filters.length === 0 || filters.some((f) => e.id.includes(f)));
+  const results = await mapLimit(entries, 4, async (e) => compareVerdicts(e, await sandbox.keepalived(e.path, false, e.args), await sandbox.vipd(e.path, e.args), expected));
   // Other engineers rebuild dist/ in this shared checkout while we run; a vipd that died on a half-written
   // module ("does not provide an export named …") is run once more before it is reported.
   for (let i = 0; i < results.length; i++) {
     const c = results[i];
     if (c.problems.length > 0 && c.vipd.lines.some((l) => /SyntaxError|ERR_MODULE_NOT_FOUND|does not provide an export/.test(l))) {
-      results[i] = compareVerdicts(c.entry, c.keepalived, await sandbox.vipd(c.entry.path), expected);
+      results[i] = compareVerdicts(c.entry, c.keepalived, await sandbox.vipd(c.entry.path, c.entry.args), expected);
     }
   }
 

@@ -17,7 +17,7 @@ export const CORPUS_DIR = join(REPO_ROOT, 'test', 'corpus');
 export const SAMPLES_DIR = process.env.VIPD_KEEPALIVED_SAMPLES ?? '/work/shared/reference/keepalived-samples';
 export const VIPD_BIN = join(REPO_ROOT, 'bin', 'vipd.js');
 
-export type CorpusGroup = 'valid' | 'invalid' | 'seed' | 'sample' | 'generated';
+export type CorpusGroup = 'valid' | 'invalid' | 'seed' | 'sample' | 'generated' | 'options';
 
 export interface CorpusEntry {
   /** Stable name used in the markdown tables: `valid/minimal-instance.conf`, `sample/keepalived.conf.vrrp`. */
@@ -25,6 +25,8 @@ export interface CorpusEntry {
   group: CorpusGroup;
   /** Path handed to -f: repo-relative for our corpus (so output is stable), absolute for samples. */
   path: string;
+  /** Extra command-line options for both programs (the `options` group: -e, -i …). */
+  args?: string[];
 }
 
 /** Every corpus file, sorted: our own valid/invalid/seed configs plus the shared upstream samples. */
@@ -46,6 +48,32 @@ export function listCorpus(): CorpusEntry[] {
     }
   }
   return out;
+}
+
+/**
+ * Command-line options that change the verdict (-e, -i) and odd -f targets (missing file, directory), run on
+ * both programs with the same arguments. Ids look like `options/include-missing-plain.conf -e`.
+ */
+export function listOptionVariants(): CorpusEntry[] {
+  const v = (file: string, args: string[]): CorpusEntry => ({
+    id: `options/${file.slice(file.lastIndexOf('/') + 1) || file} ${args.join(' ')}`.trimEnd(),
+    group: 'options',
+    path: relative(REPO_ROOT, join(CORPUS_DIR, file)) || '.',
+    args,
+  });
+  return [
+    v('valid/include-missing-plain.conf', ['-e']),
+    v('valid/include-missing-includer.conf', ['-e']),
+    v('valid/include-relative.conf', ['-e']),
+    v('valid/include-glob.conf', ['-e']),
+    v('invalid/include-nested-bad.conf', ['-e']),
+    v('valid/conditional-config-id.conf', ['-i', 'lb01']),
+    v('valid/conditional-config-id.conf', ['-i', 'other']),
+    v('does-not-exist.conf', []),
+    v('does-not-exist.conf', ['-e']),
+    v('valid', []),
+    v('valid', ['-e']),
+  ];
 }
 
 export function keepalivedAvailable(): boolean {
@@ -142,16 +170,16 @@ export class CorpusSandbox {
   }
 
   /** `keepalived -t [-l -D] -f FILE` inside the namespace. */
-  async keepalived(path: string, verbose = false): Promise<Verdict> {
-    const args = ['netns', 'exec', this.ns, 'keepalived', '-t', ...(verbose ? ['-l', '-D'] : []), '-f', path];
+  async keepalived(path: string, verbose = false, extra: string[] = []): Promise<Verdict> {
+    const args = ['netns', 'exec', this.ns, 'keepalived', '-t', ...(verbose ? ['-l', '-D'] : []), ...extra, '-f', path];
     const r = await run('ip', args, 30_000);
     const lines = cleanLines(r.out);
     return { code: r.code, lines, refs: collectRefs(lines, 'keepalived', basename(path)) };
   }
 
   /** `vipd -t -f FILE` (through bin/vipd.js, as an operator would run it) inside the namespace. */
-  async vipd(path: string): Promise<Verdict> {
-    const r = await run('ip', ['netns', 'exec', this.ns, process.execPath, VIPD_BIN, '-t', '-f', path], 30_000);
+  async vipd(path: string, extra: string[] = []): Promise<Verdict> {
+    const r = await run('ip', ['netns', 'exec', this.ns, process.execPath, VIPD_BIN, '-t', ...extra, '-f', path], 30_000);
     const lines = cleanLines(r.out);
     return { code: r.code, lines, refs: collectRefs(lines, 'vipd', basename(path)) };
   }

@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { CORPUS_DIR, CorpusSandbox, createGeneratedFixtures, formatRefs, keepalivedAvailable, listCorpus, mapLimit } from '../dist/scripts/corpus-lib.js';
+import { CORPUS_DIR, CorpusSandbox, createGeneratedFixtures, formatRefs, keepalivedAvailable, listCorpus, listOptionVariants, mapLimit } from '../dist/scripts/corpus-lib.js';
 
 const MARK = '<!-- GENERATED BELOW by scripts/corpus-verdicts.mjs: do not edit by hand -->';
 
@@ -23,10 +23,10 @@ const sandbox = new CorpusSandbox();
 const fixtures = createGeneratedFixtures();
 try {
   sandbox.setup();
-  const entries = [...listCorpus(), ...fixtures.entries];
+  const entries = [...listCorpus(), ...fixtures.entries, ...listOptionVariants()];
   const results = await mapLimit(entries, 4, async (e) => {
-    const verbose = await sandbox.keepalived(e.path, true);
-    const plain = await sandbox.keepalived(e.path, false);
+    const verbose = await sandbox.keepalived(e.path, true, e.args);
+    const plain = await sandbox.keepalived(e.path, false, e.args);
     const lines = verbose.lines.map((l) => l.replaceAll(fixtures.dir, '<tmp>'));
     return { ...e, path: e.path.replace(fixtures.dir, '<tmp>'), code: verbose.code, plainCode: plain.code, lines, refs: formatRefs(plain.refs) };
   });

@@ -1,9 +1,9 @@
 // Differential test: `vipd -t -f FILE` (through bin/vipd.js) against the real `keepalived -t -f FILE` on every
-// corpus file (test/corpus/{valid,invalid,seed}), every upstream sample (/work/shared/reference/keepalived-samples)
-// and the generated script-security fixtures, both run inside one throwaway network namespace that has the
-// interfaces the corpus uses (eth0, eth1). It fails on any exit-code difference not listed (with a reason) in
-// test/corpus/EXPECTED-DIFFERENCES.md, on stale entries there, and when keepalived names a line that vipd does
-// not. `node scripts/corpus-diff.mjs` writes the same comparison to test/corpus/DISAGREEMENTS.md.
+// corpus file (test/corpus/{valid,invalid,seed}), every upstream sample (/work/shared/reference/keepalived-samples),
+// the generated script-security fixtures and a few option variants (-e, -i, missing/directory -f), both run
+// inside one throwaway network namespace that has the interfaces the corpus uses (eth0, eth1). It fails on any
+// exit-code difference not listed (with a reason) in test/corpus/EXPECTED-DIFFERENCES.md, on stale entries there,
+// and when keepalived names a line that vipd does not. `node scripts/corpus-diff.mjs` writes the same comparison to test/corpus/DISAGREEMENTS.md.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { labUnavailable } from '../helpers/netns.js';
 import {
-  compareVerdicts, CorpusSandbox, createGeneratedFixtures, keepalivedAvailable, listCorpus, mapLimit, readExpectedDifferences,
+  compareVerdicts, CorpusSandbox, createGeneratedFixtures, keepalivedAvailable, listCorpus, listOptionVariants, mapLimit, readExpectedDifferences,
   REPO_ROOT, type Comparison, type CorpusEntry, type GeneratedFixtures,
 } from '../../scripts/corpus-lib.js';
 
@@ -35,10 +35,10 @@ describe('config differential: vipd -t vs keepalived -t', { skip: reason }, () =
   before(async () => {
     sandbox.setup();
     fixtures = createGeneratedFixtures();
-    entries.push(...fixtures.entries);
+    entries.push(...fixtures.entries, ...listOptionVariants());
     const expected = readExpectedDifferences();
     // Run everything up front, four files at a time: ~250 files × (keepalived + a node start) stays well under a minute.
-    const compared = await mapLimit(entries, 4, async (e) => compareVerdicts(e, await sandbox.keepalived(e.path), await sandbox.vipd(e.path), expected));
+    const compared = await mapLimit(entries, 4, async (e) => compareVerdicts(e, await sandbox.keepalived(e.path, false, e.args), await sandbox.vipd(e.path, e.args), expected));
     for (const c of compared) results.set(c.entry.id, c);
   });
 
