@@ -9,8 +9,11 @@
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { Lab, labUnavailable, sleep, waitFor } from '../test/helpers/netns.js';
 import type { VirtualServerSpec } from '../src/check/types.js';
+import { NftDataPlane } from '../src/lb/nft.js';
+import { CheckerScheduler } from '../src/check/scheduler.js';
 
 const CHECKER_JS = resolve('dist/src/check/process.js');
 const PORTS = 50;
@@ -103,6 +106,23 @@ async function runOne(n: number, seconds: number): Promise<Record<string, string
   }
 }
 
+/** Time of one atomic nft transaction carrying all N real servers (100 per service), in a namespace. */
+async function nftApplyMs(n: number): Promise<{ realServers: number; services: number; nftApplyMs: number[] }> {
+  const lab = new Lab('vbn');
+  try {
+    const h = lab.addHost('n');
+    const services = new CheckerScheduler(servicesFor(n), { runScripts: false }).snapshot();
+    const plane = new NftDataPlane({ command: ['ip', 'netns', 'exec', h.ns, 'nft'] });
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      await plane.apply(services);
+      times.push(Math.round(performance.now() - t0));
+    }
+    return { realServers: n, services: services.length, nftApplyMs: times };
+  } finally { await lab.teardown(); }
+}
+
 async function main(): Promise<void> {
   const skip = labUnavailable();
   if (skip) { console.error(`checker-scale: ${skip}`); process.exit(2); }
@@ -113,6 +133,9 @@ async function main(): Promise<void> {
   const rows = [];
   for (const n of sizes) rows.push(await runOne(n, seconds));
   console.table(rows);
+  const applies = [];
+  for (const n of sizes) applies.push(await nftApplyMs(n));
+  console.table(applies.map((a) => ({ ...a, nftApplyMs: a.nftApplyMs.join(' / ') })));
   console.log(`load average at end: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} CPUs`);
   console.log(JSON.stringify(rows));
 }

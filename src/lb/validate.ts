@@ -43,7 +43,7 @@ export function validateForBackend(spec: Validatable | VirtualServerSpec, backen
     if (spec.fwmark !== undefined && !(Number.isInteger(spec.fwmark) && spec.fwmark > 0 && spec.fwmark <= 0xffffffff)) err(`fwmark ${String(spec.fwmark)} is not 1..4294967295`);
     const servers = [
       ...('realServers' in spec ? spec.realServers.map((r) => ({ ip: r.ip, port: r.port, what: 'real server' })) : []),
-      ...(spec.backends ?? []).map((b) => ({ ip: b.ip, port: b.port, what: 'real server' })),
+      ...('backends' in spec && spec.backends ? spec.backends : []).map((b) => ({ ip: b.ip, port: b.port, what: 'real server' })),
       ...(spec.sorryServer ? [{ ip: spec.sorryServer.ip, port: spec.sorryServer.port ?? 0, what: 'sorry server' }] : []),
     ];
     for (const r of servers) {

@@ -30,25 +30,25 @@ test('ruleset is one atomic replace of the vipd table', () => {
   const lines = r.split('\n');
   assert.deepEqual(lines.slice(0, 3), ['add table inet vipd', 'delete table inet vipd', 'table inet vipd {']);
   assert.match(r, /ip daddr 203\.0\.113\.10 tcp dport 80 jump vs0/);
-  assert.match(r, /numgen inc mod 4 vmap \{ 0 : jump vs0_b0, 1 : jump vs0_b0, 2 : jump vs0_b1, 3 : jump vs0_b0 \}/);
-  assert.match(r, /meta l4proto tcp dnat ip to 198\.51\.100\.12:8080/);
+  assert.match(r, /meta l4proto tcp dnat ip addr \. port to numgen inc mod 4 map \{ 0 : 198\.51\.100\.11 \. 80, 1 : 198\.51\.100\.11 \. 80, 2 : 198\.51\.100\.12 \. 8080, 3 : 198\.51\.100\.11 \. 80 \}/);
   assert.doesNotMatch(r, /persist/);
   assert.match(renderRuleset([base], { table: 'lb2' }), /^add table inet lb2\n/);
 });
 
 test('rr ignores weights except 0; sh/mh hash the source address', () => {
   const rr = renderRuleset([{ ...base, lbAlgo: 'rr', backends: [...base.backends, { ip: '198.51.100.13', port: 80, weight: 0 }] }]);
-  assert.match(rr, /numgen inc mod 2 vmap/);
+  assert.match(rr, /numgen inc mod 2 map/);
   assert.doesNotMatch(rr, /198\.51\.100\.13/, 'weight 0 (inhibited) gets no new connections');
   const sh = renderRuleset([{ ...base, lbAlgo: 'sh' }]);
-  assert.match(sh, /jhash ip saddr mod 4 seed 0x[0-9a-f]+ vmap/);
+  assert.match(sh, /jhash ip saddr mod 4 seed 0x[0-9a-f]+ map \{ 0 : 198\.51\.100\.11 \. 80, 1 : 198\.51\.100\.11 \. 80, 2 : 198\.51\.100\.11 \. 80, 3 : 198\.51\.100\.12 \. 8080 \}/);
 });
 
 test('persistence: dynamic map with timeout, lookup first, update in each backend chain', () => {
   const r = renderRuleset([{ ...base, persistenceTimeout: 360 }]);
   assert.match(r, /map vs0_persist \{\n\s+type ipv4_addr : ipv4_addr \. inet_service; flags dynamic, timeout; timeout 360s;/);
   assert.match(r, /meta l4proto tcp ip saddr @vs0_persist dnat ip addr \. port to ip saddr map @vs0_persist/);
-  assert.match(r, /update @vs0_persist \{ ip saddr : 198\.51\.100\.12 \. 8080 \}/);
+  assert.match(r, /numgen inc mod 4 vmap \{ 0 : jump vs0_b0, 1 : jump vs0_b0, 2 : jump vs0_b1, 3 : jump vs0_b0 \}/);
+  assert.match(r, /chain vs0_b1 \{\n\s+update @vs0_persist \{ ip saddr : 198\.51\.100\.12 \. 8080 \}\n\s+meta l4proto tcp dnat ip to 198\.51\.100\.12:8080/);
 });
 
 test('fwmark, UDP and IPv6 services', () => {
@@ -57,9 +57,12 @@ test('fwmark, UDP and IPv6 services', () => {
     { ...base, name: 'v6', vip: 'fd00::10', port: 53, family: 'inet6', protocol: 'UDP', lbAlgo: 'rr', backends: [{ ip: 'fd00::11', port: 53, weight: 1 }] },
   ]);
   assert.match(r, /meta mark 7 jump vs0/);
-  assert.match(r, /chain vs0_b0 \{\n\s+dnat ip to 198\.51\.100\.11\n/);
+  assert.match(r, /chain vs0 \{\n\s+dnat ip to numgen inc mod 1 map \{ 0 : 198\.51\.100\.11 \}\n/);
   assert.match(r, /ip6 daddr fd00::10 udp dport 53 jump vs1/);
-  assert.match(r, /meta l4proto udp dnat ip6 to \[fd00::11\]:53/);
+  const mixed = renderRuleset([{ ...base, backends: [{ ip: '198.51.100.11', port: 0, weight: 1 }, { ip: '198.51.100.12', port: 81, weight: 1 }] }]);
+  assert.match(mixed, /chain vs0_b0 \{\n\s+dnat ip to 198\.51\.100\.11\n/, 'mixed port/no-port backends fall back to per-backend chains');
+  assert.match(mixed, /chain vs0_b1 \{\n\s+meta l4proto tcp dnat ip to 198\.51\.100\.12:81\n/);
+  assert.match(r, /meta l4proto udp dnat ip6 addr \. port to numgen inc mod 1 map \{ 0 : fd00::11 \. 53 \}/);
 });
 
 test('a service without backends is rejected, not silently dropped', () => {
