@@ -166,3 +166,26 @@ test('broken engine: sync directives ignored → g-sync-group', () => {
   }
   assert.ok(found > 0);
 });
+
+test('event heap pops in (time, insertion) order', async () => {
+  const { EventHeap } = await import('../../src/sim/heap.js');
+  const { Prng } = await import('../../src/sim/prng.js');
+  const rng = new Prng(7);
+  const h = new EventHeap<{ t: number; seq: number }>();
+  const items = Array.from({ length: 500 }, (_, seq) => ({ t: rng.int(0, 50), seq }));
+  for (const x of items) h.push(x);
+  const out: Array<{ t: number; seq: number }> = [];
+  for (let x = h.pop(); x; x = h.pop()) out.push(x);
+  assert.deepEqual(out, [...items].sort((a, b) => a.t - b.t || a.seq - b.seq));
+});
+
+test('npm run sim CLI: prints the summary line last and exits 0 without violations', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, [join(process.cwd(), 'dist', 'src', 'sim', 'cli.js'), '--seeds', '3', '--seed', '7'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.at(-1), 'sim: 3 seeds, 0 violations');
+  const bad = spawnSync(process.execPath, [join(process.cwd(), 'dist', 'src', 'sim', 'cli.js'), '--seeds', 'x'], { encoding: 'utf8' });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /positive integer/);
+});
