@@ -330,6 +330,8 @@ function finishInstance(d: InstanceDraft, model: KeepalivedConfig, ctx: BuildCtx
   if (!c.checkUnicastSrc && g.vrrpCheckUnicastSrc) c.checkUnicastSrc = true;
   if (c.garpExtraIf === undefined && g.vrrpGarpExtraIf) c.garpExtraIf = { ...g.vrrpGarpExtraIf };
   if (c.interface === undefined && g.defaultInterface !== undefined) c.interface = g.defaultInterface;
+  // keepalived: an instance that starts as MASTER without a priority is the address owner.
+  if (c.state === 'MASTER' && !has('priority')) c.priority = 255;
 
   // The instance family is the first VIP's; VIPs of the other family are dropped with an error.
   const first = c.vips[0];

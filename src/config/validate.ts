@@ -108,7 +108,11 @@ function checkInstance(c: VrrpInstanceConfig, build: BuildResult): void {
     delete c.authentication;
   }
 
-  if (c.authentication?.type === 'AH' && c.state === 'MASTER') {
+  if (c.authentication && c.authentication.pass === undefined) {
+    err(c, `(${c.name}) Authentication specified but no password given. Ignoring`);
+    delete c.authentication;
+  }
+  if (c.authentication?.type === 'AH' && c.state === 'MASTER' && c.priority !== 255) {
     err(c, `(${c.name}) Initial state master is incompatible with AH authentication - clearing`);
     c.state = 'BACKUP';
   }

@@ -90,16 +90,14 @@ export function runBlock<T>(children: ConfigNode[] | undefined, table: KeywordTa
 /** Where a block ends: keepalived reports end-of-block checks at the closing brace, which the
  *  tree does not keep; the line after the last descendant is where it normally is. */
 export function endPos(node: ConfigNode): SourcePos {
-  let last = node.line;
-  const walk = (n: ConfigNode): void => {
-    for (const c of n.children ?? []) {
-      if (c.file === node.file && c.line > last) last = c.line;
-      walk(c);
-    }
+  // A block closes on the line after its last line, where nested blocks end at their own brace.
+  const end = (n: ConfigNode): number => {
+    if (!n.children) return n.line;
+    let last = n.line;
+    for (const c of n.children) if (c.file === n.file) last = Math.max(last, end(c));
+    return last + 1;
   };
-  walk(node);
-  // An empty block `X {` + `}` closes on the next line in the usual layout.
-  return { file: node.file, line: node.children ? last + 1 : node.line };
+  return { file: node.file, line: end(node) };
 }
 
 /** Closing-brace positions of built objects (end-of-block diagnostics are reported there). */

@@ -142,7 +142,10 @@ export const vrrpInstanceTable: KeywordTable<D> = {
   priority: kw((n, d, ctx) => {
     const v = readInt(ctx, n, arg(n, 1), 1, 255);
     if (v === undefined) ctx.error(n, `(${d.cfg.name}) Priority not valid! must be between 1 & 255. Using default 100`);
-    else d.cfg.priority = v;
+    else {
+      d.cfg.priority = v;
+      mark(d, 'priority');
+    }
   }),
   advert_int: kw((n, d, ctx) => {
     const v = readFloat(ctx, n, arg(n, 1), 0.01, 255);
