@@ -67,6 +67,7 @@ async function runOne(n: number, seconds: number): Promise<Record<string, string
     const stats: Stats[] = [];
     const downs: string[] = [];
     let buf = '';
+    let readyAt = 0;
     let stderr = '';
     checker.stderr?.on('data', (d: Buffer) => { stderr += String(d); });
     checker.stdout?.setEncoding('utf8');
@@ -77,14 +78,16 @@ async function runOne(n: number, seconds: number): Promise<Record<string, string
         try {
           const m = JSON.parse(line) as { type: string; up?: boolean; detail?: string } & Stats;
           if (m.type === 'stats') stats.push({ ...m, at: Date.now() });
+          if (m.type === 'ready') readyAt = Date.now();
           if (m.type === 'rs' && m.up === false) downs.push(m.detail ?? '');
         } catch { /* ignore */ }
       }
     });
+    await waitFor(() => readyAt > 0, 60_000, 100);
     await sleep(seconds * 1000);
     await lab.stop(checker);
-    // skip the first 3 s (warmup spreads the first round over delay_loop, startup parses config)
-    const steady = stats.slice(3);
+    // skip the first 2 s after start-up (warmup spreads the first round over delay_loop)
+    const steady = stats.filter((x) => x.at >= readyAt + 2000);
     if (steady.length < 2) throw new Error(`too few stats samples (${stats.length}); checker stderr: ${stderr}`);
     const first = steady[0]!; const last = steady[steady.length - 1]!;
     const wallMs = last.at - first.at;
