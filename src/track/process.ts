@@ -5,10 +5,11 @@
 //     "Name:" of /proc/PID/status, at most 15 characters) is exactly "nginx"; `ssh` does not match sshd;
 //   - with parameters, `param_match` or `full_command`, /proc/PID/cmdline is used instead: argv[0]
 //     must equal the configured process string, and the parameters must match:
-//       default            exactly the configured parameters, no more, no fewer;
-//       param_match partial  the configured parameters are the first n of the command's;
-//       param_match initial  like exact, but the last configured parameter may be a prefix;
-//     `param_match` without parameters means "the command has no parameters";
+//       default / `param_match` alone   exactly the configured parameters, no more, no fewer
+//                                       (so `param_match` without parameters = "no parameters");
+//       param_match partial             the configured parameters are the first n, more may follow;
+//       param_match initial             as partial, but the last configured one may be a prefix;
+//     `full_command` alone compares argv[0] only;
 //   - zombies are not counted (pgrep would count them; keepalived does not);
 //   - status is OK when quorum <= count <= quorum_max;
 //   - after the status would change, `fork_delay` (gaining quorum) / `terminate_delay` (losing it)
@@ -57,24 +58,27 @@ export interface ProcessInfo {
   zombie: boolean;
 }
 
-const COMM_LEN = 15;
-
 function usesCmdline(c: TrackProcessConfig): boolean {
   return !!c.fullCommand || (c.params !== undefined && c.params.length > 0) || c.paramMatch !== undefined;
 }
 
-/** Does one process match the configuration? Pure. */
+/** Does one process match the configuration? Pure; keepalived's track_process.c rules. */
 export function processMatches(c: TrackProcessConfig, p: ProcessInfo): boolean {
   if (p.zombie) return false;
-  if (!usesCmdline(c)) return p.comm === c.process.slice(0, COMM_LEN);
+  // The kernel name is compared exactly: a name longer than 15 characters can never match it
+  // (keepalived behaves the same); use full_command for those.
+  if (!usesCmdline(c)) return p.comm === c.process;
   if (p.argv.length === 0 || p.argv[0] !== c.process) return false;
   const want = c.params ?? [];
   const got = p.argv.slice(1);
-  const mode = c.paramMatch ?? 'exact';
-  if (c.fullCommand && c.params === undefined && c.paramMatch === undefined) return true; // argv[0] only
-  if (mode === 'partial') return got.length >= want.length && want.every((w, i) => got[i] === w);
-  if (got.length !== want.length) return false;
-  return want.every((w, i) => (mode === 'initial' && i === want.length - 1 ? (got[i] as string).startsWith(w) : got[i] === w));
+  // full_command alone: argv[0] decides, parameters are not looked at.
+  const mode = c.paramMatch ?? (want.length > 0 ? 'exact' : undefined);
+  if (mode === undefined) return true;
+  if (mode === 'exact') return got.length === want.length && want.every((w, i) => got[i] === w);
+  // partial/initial: the configured parameters start the real ones, more may follow.
+  if (got.length < want.length) return false;
+  const last = want.length - 1;
+  return want.every((w, i) => (mode === 'initial' && i === last ? (got[i] as string).startsWith(w) : got[i] === w));
 }
 
 export function quorumMet(count: number, quorum = 1, quorumMax = Infinity): boolean {

@@ -11,8 +11,9 @@ test('plain name: exact match on the process name, never a substring', () => {
   assert.equal(processMatches(cfg({ process: 'ssh' }), proc('xssh', [])), false);
 });
 
-test('names longer than the 15-char kernel comm match on the truncated name', () => {
-  assert.equal(processMatches(cfg({ process: 'averyveryverylongname' }), proc('averyveryverylo', [])), true);
+test('the kernel name is compared exactly: names longer than 15 chars never match it (use full_command)', () => {
+  assert.equal(processMatches(cfg({ process: 'averyveryverylongname' }), proc('averyveryverylo', ['averyveryverylongname'])), false);
+  assert.equal(processMatches(cfg({ process: 'averyveryverylongname', fullCommand: true }), proc('averyveryverylo', ['averyveryverylongname'])), true);
 });
 
 test('zombies are never counted', () => {
@@ -33,11 +34,18 @@ test('param_match partial: configured parameters are a prefix of the real ones',
   assert.equal(processMatches(c, proc('sleep', ['sleep', '100'])), false);
 });
 
-test('param_match initial: the last parameter may be longer', () => {
-  const c = cfg({ process: 'sleep', params: ['10'], paramMatch: 'initial' });
-  assert.equal(processMatches(c, proc('sleep', ['sleep', '1000'])), true);
-  assert.equal(processMatches(c, proc('sleep', ['sleep', '2000'])), false);
-  assert.equal(processMatches(c, proc('sleep', ['sleep', '1000', 'x'])), false);
+test('param_match initial: the last configured parameter may be a prefix, more may follow', () => {
+  const c = cfg({ process: 'sleep', params: ['-x', '10'], paramMatch: 'initial' });
+  assert.equal(processMatches(c, proc('sleep', ['sleep', '-x', '1000'])), true);
+  assert.equal(processMatches(c, proc('sleep', ['sleep', '-x', '1000', 'more'])), true);
+  assert.equal(processMatches(c, proc('sleep', ['sleep', '-x', '2000'])), false);
+  assert.equal(processMatches(c, proc('sleep', ['sleep', '-xy', '1000'])), false, 'only the last one may be a prefix');
+  assert.equal(processMatches(c, proc('sleep', ['sleep', '-x'])), false);
+});
+
+test('param_match partial/initial without parameters accept any parameters', () => {
+  assert.equal(processMatches(cfg({ process: 'sleep', paramMatch: 'partial' }), proc('sleep', ['sleep', '5'])), true);
+  assert.equal(processMatches(cfg({ process: 'sleep', paramMatch: 'initial' }), proc('sleep', ['sleep'])), true);
 });
 
 test('param_match without parameters means "no parameters at all"', () => {
