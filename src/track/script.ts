@@ -78,7 +78,8 @@ export class VrrpScriptTracker extends EventEmitter<VrrpScriptEvents> {
   }
 
   private runOnce(): void {
-    const run = startScript(this.config.script, { timeoutMs: this.config.timeoutMs ?? this.intervalMs });
+    // keepalived: SIGTERM at the timeout, SIGKILL 2 s later; a killed run counts as a failure.
+    const run = startScript(this.config.script, { timeoutMs: this.config.timeoutMs ?? this.intervalMs, killGraceMs: 2000 });
     this.current = run;
     void run.done.then((res) => {
       if (this.current === run) this.current = undefined;
