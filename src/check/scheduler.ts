@@ -6,6 +6,8 @@
 // One setTimeout per checker was measured against thousands of servers (bench/checker-scale.ts);
 // Node keeps timers of equal duration in one list, so this costs O(1) per (re)arm.
 import { EventEmitter } from 'node:events';
+import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { isIPv6 } from 'node:net';
 import { runCheck } from './index.js';
 import { NotifyFifo, rsFifoLine, runScript, vsFifoLine } from './notify.js';
@@ -70,6 +72,7 @@ interface CheckerRun {
   last?: CheckResult;
   timer?: NodeJS.Timeout;
   abort?: AbortController;
+  watcher?: FSWatcher; // FILE_CHECK: re-check as soon as the file changes, as keepalived's inotify does
 }
 
 export interface RealServerRuntime {
@@ -159,7 +162,21 @@ export class CheckerScheduler extends EventEmitter {
     const rnd = this.opts.random ?? Math.random;
     for (const v of this.services) for (const r of v.servers) for (const c of r.checkers) {
       this.arm(v, r, c, Math.floor(rnd() * c.timing.warmupMs));
+      if (c.spec.kind === 'FILE_CHECK') this.watchFile(v, r, c, c.spec.trackFile);
     }
+  }
+
+  /** Watch the directory (the file may be replaced by rename) and re-check on changes to it. */
+  private watchFile(v: VirtualServerRuntime, r: RealServerRuntime, c: CheckerRun, path: string): void {
+    const name = basename(path);
+    try {
+      c.watcher = watch(dirname(path), { persistent: false }, (_event, file) => {
+        if (!this.running || c.abort || (file !== null && file.toString() !== name)) return;
+        clearTimeout(c.timer);
+        void this.runOnce(v, r, c);
+      });
+      c.watcher.on('error', () => { c.watcher?.close(); c.watcher = undefined; }); // polling continues
+    } catch { /* directory missing: the periodic check reports the failure */ }
   }
 
   /** Stop all loops; on a final stop (not a reload), `omega` runs notify_down / quorum_down for what was up. */
@@ -167,6 +184,7 @@ export class CheckerScheduler extends EventEmitter {
     this.running = false;
     for (const v of this.services) for (const r of v.servers) for (const c of r.checkers) {
       clearTimeout(c.timer); c.abort?.abort();
+      c.watcher?.close(); c.watcher = undefined;
     }
     const scripts: Promise<unknown>[] = [];
     for (const v of this.services) {

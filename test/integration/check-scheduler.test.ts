@@ -146,3 +146,17 @@ test('reload carries checker state over: a dead server stays out, omega does not
   } finally { await b.stop(false); }
   assert.equal(existsSync(log), false, 'no omega scripts on reload');
 });
+
+test('FILE_CHECK reacts to a file change at once, not at the next delay_loop', { timeout: 20_000 }, async () => {
+  const vs: VirtualServerSpec = { vip: '203.0.113.10', port: 80, lbAlgo: 'rr', retry: 0, delayLoop: 3600, warmup: 0, realServers: [fileRs(10)] };
+  const s = new CheckerScheduler([vs], { runScripts: false });
+  const rec = record(s);
+  s.start();
+  try {
+    await waitFor(() => rec.checks.length >= 1, 5000);
+    setState(10, '1');
+    await waitFor(() => rec.rs.find((e) => !e.up), 5000); // delay_loop is an hour: only the watch can do this
+    setState(10, '0');
+    await waitFor(() => rec.rs.find((e) => e.up), 5000);
+  } finally { await s.stop(); }
+});
