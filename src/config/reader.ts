@@ -62,8 +62,9 @@ export interface ReadResult {
   lines?: ConfigLine[];
 }
 
-/** A raw line longer than this is dropped with an error (keepalived's own buffer is 1024 bytes). */
-const MAX_RAW_LINE = 1 << 20;
+/** A raw line longer than this is dropped with an error (keepalived's own buffer is 1024 bytes; braces
+ *  split a line into pieces that are each re-read, so the work on one line grows with its square). */
+const MAX_RAW_LINE = 64 * 1024;
 /** keepalived 2.2.7 reads lines with a 1024-byte buffer and splits longer ones; we warn. */
 const KEEPALIVED_LINE_BUFFER = 1024;
 const MAX_DIAGNOSTICS = 1000;
@@ -87,6 +88,8 @@ interface QueueSource extends Pos {
   items: string[];
   next: number;
   generated: boolean;
+  /** The items are pieces of a line known to hold no `$` (saves rescanning long brace-split lines). */
+  noDollar?: boolean;
 }
 
 interface SeqSource extends Pos {
@@ -286,6 +289,7 @@ class Reader {
       if (!top) return undefined;
       let text: string;
       let pos: Pos;
+      let noDollar = false;
       if (top.kind === 'file') {
         if (top.next >= top.lines.length) {
           this.stack.pop();
@@ -318,6 +322,7 @@ class Reader {
           continue;
         }
         text = top.items[top.next++]!;
+        noDollar = top.noDollar === true;
         pos = { file: top.file, line: top.line };
         if (top.generated && !this.chargeGenerated(1)) {
           this.dropGenerated();
@@ -337,7 +342,7 @@ class Reader {
         text = top.spec.text;
         pos = { file: top.file, line: top.line };
       }
-      const line = this.preprocess(text, pos);
+      const line = this.preprocess(text, pos, noDollar);
       if (line !== undefined) return line;
     }
   }
@@ -391,8 +396,9 @@ class Reader {
    * Applies `@ID`, definitions, ~SEQ/~LST, parameter expansion, include and brace splitting to one
    * line; returns the logical line to parse, or undefined if the line was consumed.
    */
-  private preprocess(input: string, pos: Pos): LogicalLine | undefined {
+  private preprocess(input: string, pos: Pos, knownNoDollar: boolean): LogicalLine | undefined {
     let text = input;
+    let noDollar = knownNoDollar;
     for (let round = 0; ; round++) {
       if (text[0] === '@') {
         const negate = text[1] === '^';
@@ -415,7 +421,10 @@ class Reader {
         return undefined;
       }
       if (text[0] === '~') break;
-      if (!text.includes('$')) break;
+      if (noDollar || !text.includes('$')) {
+        noDollar = true;
+        break;
+      }
       if (this.totalSubstitutions >= MAX_TOTAL_SUBSTITUTIONS) {
         if (!this.substitutionLimitReported) {
           this.substitutionLimitReported = true;
@@ -445,7 +454,7 @@ class Reader {
     if (this.tryInclude(text, pos)) return undefined;
     const split = splitAtBrace(text);
     if (split.residue !== undefined) {
-      this.stack.push({ kind: 'queue', items: [split.residue], next: 0, file: pos.file, line: pos.line, generated: false });
+      this.stack.push({ kind: 'queue', items: [split.residue], next: 0, file: pos.file, line: pos.line, generated: false, noDollar });
     }
     if (split.head.length === 0) return undefined;
     return { text: split.head, file: pos.file, line: pos.line };

@@ -78,10 +78,14 @@ test('100k nested blocks: depth is bounded, the braces still balance, nothing re
   assert.ok(!hasError(r, /missing '\}'/));
 });
 
-test('100k { on one line, unbalanced', () => {
-  const r = timed('100k { on one line', () => readConfigText('{'.repeat(100_000) + '\nk\n', 'braces.conf'));
+test('60k { on one line, unbalanced; 100k on one line is past the line limit', () => {
+  const r = timed('60k { on one line', () => readConfigText('{'.repeat(60_000) + '\nk\n', 'braces.conf'));
   assert.ok(hasError(r, /Unexpected '\{'/));
   assert.ok(r.diagnostics.some((d) => /further diagnostics not shown/.test(d.message)));
+  assert.equal(r.nodes.at(-1)!.keyword, 'k');
+  const over = readConfigText('{'.repeat(100_000) + '\nk\n', 'braces.conf');
+  assert.ok(hasError(over, /more than the 65536 accepted/));
+  assert.deepEqual(over.nodes.map((n) => n.keyword), ['k']);
 });
 
 test('an unclosed block at end of file is reported where it opened', () => {
@@ -152,12 +156,15 @@ test('binary garbage and NUL bytes', () => {
   assert.ok(r.diagnostics.some((d) => /NUL byte/.test(d.message)));
 });
 
-test('extremely long lines are kept up to 1 MiB and dropped beyond', () => {
-  const ok = readConfigText(`k ${'x'.repeat(500_000)}\nnext\n`, 'long.conf');
-  assert.equal(ok.nodes[0]!.args[0]!.length, 500_000);
+test('extremely long lines are kept up to 64 KiB and dropped beyond', () => {
+  const ok = readConfigText(`k ${'x'.repeat(60_000)}\nnext\n`, 'long.conf');
+  assert.equal(ok.nodes[0]!.args[0]!.length, 60_000);
+  // the worst case for brace splitting: 32k pieces of one line, each re-read
+  const braces = timed('64 KiB of a{', () => readConfigText(`${'a{'.repeat(32_000)}\n`, 'ab.conf'));
+  assert.equal(countNodes(braces.nodes), 32_000);
   const huge = timed('10 MB line', () => readConfigText(`k ${'x'.repeat(10_000_000)}\nnext\n`, 'huge.conf'));
   assert.deepEqual(huge.nodes.map((n) => n.keyword), ['next']);
-  assert.ok(hasError(huge, /characters long, more than the 1048576 accepted/));
+  assert.ok(hasError(huge, /characters long, more than the 65536 accepted/));
 });
 
 test('self-recursive and exponential definitions stop with diagnostics', () => {
