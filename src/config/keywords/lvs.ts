@@ -203,8 +203,10 @@ const udpTable: KeywordTable<C> = {
 };
 
 type Misc = Extract<C, { kind: 'MISC_CHECK' }>;
+// MISC_CHECK has the timing keywords except connect_timeout (its limit is misc_timeout).
+const { connect_timeout: _noConnectTimeout, ...miscTimingTable } = checkerTimingTable;
 const miscTable: KeywordTable<C> = {
-  ...checkerTimingTable,
+  ...miscTimingTable,
   misc_path: kw((n, c) => ((c as Misc).miscPath = readScript(n, 1, false))),
   misc_timeout: kw((n, c, ctx) => {
     const v = readFloat(ctx, n, arg(n, 1), 0.000001, TIMER_MAX, 'misc_timeout');
