@@ -33,7 +33,8 @@
 //     tie-break: a MASTER that yields to an advert (RFC §6.4.3) does so only to a higher priority, or to
 //     an equal priority from a numerically higher primary address (compared here independently of the
 //     engine's own comparison).
-// (d) vips: after every step, a node holds its VIPs iff it is MASTER (a crashed host holds none).
+// (d) vips: after every step, a node holds exactly the VIPs of the configuration its process has loaded
+//     iff it is MASTER, none otherwise (a crashed host holds none).
 // (e) notify-order: each notification's `from` equals the previous one's `to` (INIT for a new process),
 //     and after each step the last notified state is the node's state.
 // (f) advert-source: only a node that is MASTER before or after the step sends adverts; priority 0 only
@@ -180,7 +181,7 @@ export class Monitor {
     // (d) VIPs follow the state.
     for (const n of w.nodes) {
       const want = n.state === 'MASTER';
-      const ok = want ? n.cfg.vips.every((v) => n.vips.has(v)) && n.vips.size === n.cfg.vips.length : n.vips.size === 0;
+      const ok = want ? n.loadedVips.every((v) => n.vips.has(v)) && n.vips.size === n.loadedVips.length : n.vips.size === 0;
       if (!ok) this.violate('d-vips', `${n.label} is ${n.state} but holds VIPs {${[...n.vips].join(',')}}`, n.id);
     }
     // (b) a master appears in bounded time for every eligible node.

@@ -41,6 +41,8 @@ export class SimNode {
   downBy = 0; // id of the crash/shutdown fault that took us down
   readonly timerTok: Record<TimerName, number>;
   readonly vips = new Set<string>();
+  /** VIPs of the configuration the process has actually loaded (a reload waits while paused). */
+  loadedVips: readonly string[] = [];
   // History the invariants need (virtual ms).
   stateSince = 0;
   masterSince = Infinity;
@@ -237,6 +239,7 @@ export class World {
     const before = n.inst;
     const r = this.engine.step(before, ev, this.now);
     n.inst = r.state;
+    if (ev.type === 'reload') n.loadedVips = ev.config.vips;
     if (r.state.priority !== before.priority) {
       n.prioTouchedAt = this.now;
       const now = this.now;
@@ -327,6 +330,7 @@ export class World {
 
   private createProcess(n: SimNode): void {
     n.inst = this.engine.create(n.cfg, n.trackers.map((t) => ({ ...t })));
+    n.loadedVips = n.cfg.vips;
     n.pauseId = 0;
     n.deferred = [];
     n.vips.clear();
@@ -441,8 +445,12 @@ export class World {
         return;
       case 'reload':
         // One configuration file per host: every instance of the host gets the new priority.
+        // The VIP list changes too (an extra VIP with odd priorities), so the reload VIP diff is exercised;
+        // derived from the fault itself so the scenario's random stream stays as recorded.
         for (const n of members) {
-          n.cfg = { ...n.cfg, priority: f.priority };
+          const base = this.scenario.nodes[n.id]!.cfg.vips;
+          const extra = `${n.cfg.family === 6 ? 'fd00::ff' : '192.0.2.2'}${n.cfg.vrid === 51 ? '40' : '41'}`;
+          n.cfg = { ...n.cfg, priority: f.priority, vips: f.priority % 2 ? [...base, extra] : base };
           this.feed(n, { type: 'reload', config: n.cfg });
         }
         return;
