@@ -68,6 +68,7 @@ export class Notifier {
   private readonly queue = new SerialQueue();
   private readonly log: Logger;
   private lastPriority?: number;
+  private lastEmailState?: NotifyState;
   private readonly mailsInFlight = new Set<Promise<void>>();
   /** Counters for metrics/status. */
   readonly stats = { scriptsRun: 0, scriptsFailed: 0, fifoLines: 0 };
@@ -106,7 +107,9 @@ export class Notifier {
     this.enqueue('notify', state, [this.config.kind, this.config.name, state, String(priority)]);
     this.lastPriority = priority;
     const mailable = state === 'MASTER' || state === 'BACKUP' || (state === 'FAULT' && !this.config.noEmailFaults);
-    if (this.config.smtpAlert && this.config.mailer && mailable) {
+    // keepalived remembers the state it last mailed about and never mails the same state twice in a row.
+    if (this.config.smtpAlert && this.config.mailer && mailable && state !== this.lastEmailState) {
+      this.lastEmailState = state;
       const sending = this.config.mailer.vrrpAlert(this.config.kind, this.config.name, state).then(() => {
         this.mailsInFlight.delete(sending);
       });

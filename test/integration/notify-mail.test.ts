@@ -89,6 +89,7 @@ test('no_email_faults suppresses FAULT alerts only', async () => {
   const n = new Notifier({ kind: 'INSTANCE', name: 'VI_5', mailer, smtpAlert: true, noEmailFaults: true });
   n.stateChanged('FAULT', 100);
   n.stateChanged('BACKUP', 100);
+  n.stateChanged('BACKUP', 90); // same state again (e.g. after a FAULT that was not mailed): no second mail
   await n.idle();
   assert.deepEqual(mailer.stats, { sent: 1, failed: 0 });
   assert.equal(smtp.mails.length, 1);
