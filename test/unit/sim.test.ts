@@ -189,3 +189,17 @@ test('npm run sim CLI: prints the summary line last and exits 0 without violatio
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /positive integer/);
 });
+
+test('broken engine: takeover 10% later than Master_Down_Interval → b-master-exists (the bound is tight)', () => {
+  const late = (now: number, due: number) => now + (due - now) * 1.1;
+  const engine = wrap((s, ev, now) => {
+    const r = realEngine.step(s, ev, now);
+    const due = r.state.timers['master-down'];
+    if (due === null || due === s.timers['master-down']) return r;
+    return {
+      state: { ...r.state, timers: { ...r.state.timers, 'master-down': late(now, due) } },
+      actions: r.actions.map((a) => (a.type === 'set-timer' && a.timer === 'master-down' ? { ...a, due: late(now, a.due) } : a)),
+    };
+  });
+  assert.ok((hunt(engine, 60).get('b-master-exists') ?? 0) > 0);
+});
