@@ -101,8 +101,17 @@ export interface GlobMatch {
   isDirectory: boolean;
 }
 
-/** Expands one brace-free pattern relative to `baseDir`; results sorted like glob(3). */
-export function globPattern(pattern: string, baseDir: string): GlobMatch[] {
+// Directory entries one pattern may look at: `include /*/*/*/*` must not walk the whole disk.
+export const MAX_GLOB_ENTRIES = 100_000;
+
+export class GlobTooLargeError extends Error {}
+
+/**
+ * Expands one brace-free pattern relative to `baseDir`; results sorted like glob(3).
+ * Throws GlobTooLargeError past MAX_GLOB_ENTRIES directory entries (the reader reports it).
+ */
+export function globPattern(pattern: string, baseDir: string, maxEntries = MAX_GLOB_ENTRIES): GlobMatch[] {
+  let seen = 0;
   const absolutePattern = isAbsolute(pattern);
   const segments = pattern.split('/');
   let candidates: { shown: string; abs: string }[] = [{ shown: absolutePattern ? '/' : '', abs: absolutePattern ? '/' : baseDir }];
@@ -120,6 +129,8 @@ export function globPattern(pattern: string, baseDir: string): GlobMatch[] {
       if (hasWildcard(seg)) {
         let names: string[];
         try { names = readdirSync(c.abs); } catch { continue; }
+        seen += names.length;
+        if (seen > maxEntries || next.length > maxEntries) throw new GlobTooLargeError(`include '${pattern}' matches more than ${maxEntries} directory entries - skipping`);
         const re = segmentRegExp(seg);
         for (const name of names.sort()) {
           if (name.startsWith('.') && !seg.startsWith('.')) continue;

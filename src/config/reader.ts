@@ -13,7 +13,7 @@ import type { ConfigNode, Diagnostic, Severity, SourcePos } from './tree.js';
 import { decomment, splitAtBrace, splitWords } from './lexer.js';
 import { ParamTable, parseDefinitionLine, truncateForMessage, type ParamDefinition } from './params.js';
 import { parseLst, parseSeq, type SeqSpec } from './seq.js';
-import { INCLUDE_KEYWORDS, expandBraces, globPattern, hasWildcard, type IncludeCheck } from './include.js';
+import { GlobTooLargeError, INCLUDE_KEYWORDS, MAX_GLOB_ENTRIES, expandBraces, globPattern, hasWildcard, type GlobMatch, type IncludeCheck } from './include.js';
 import { replayBlocks, type BlockKindOf } from './read-blocks.js';
 
 export interface ReadOptions {
@@ -31,6 +31,8 @@ export interface ReadOptions {
   includeChecks?: IncludeCheck[];
   /** Seed for `${_RANDOM}` so a read is reproducible; default: unseeded. */
   randomSeed?: number;
+  /** Directory entries one include pattern may visit (default 100,000). */
+  maxGlobEntries?: number;
   /** Also return the flat list of logical lines (`lines`), for keyword-aware block handling. */
   keepLines?: boolean;
   /**
@@ -123,6 +125,7 @@ class Reader {
   private readonly maxBytes: number;
   private readonly maxIncludeDepth: number;
   private readonly maxGenerated: number;
+  private readonly maxGlobEntries: number;
   private defaultChecks: IncludeCheck[];
   private bytesRead = 0;
   private generated = 0;
@@ -138,6 +141,7 @@ class Reader {
     this.maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
     this.maxIncludeDepth = opts.maxIncludeDepth ?? 64;
     this.maxGenerated = opts.maxGeneratedLines ?? 1_000_000;
+    this.maxGlobEntries = opts.maxGlobEntries ?? MAX_GLOB_ENTRIES;
     this.defaultChecks = opts.includeChecks ?? [];
     const random = opts.randomSeed !== undefined ? seededRandom(opts.randomSeed) : Math.random;
     this.params.defineBuiltin('_PWD', () => this.currentDir());
@@ -509,7 +513,14 @@ class Reader {
       return true;
     }
     const baseDir = this.currentDir();
-    const matchesPerAlt = alternatives.map((alt) => (alt.length > 0 ? globPattern(alt, baseDir) : []));
+    let matchesPerAlt: GlobMatch[][];
+    try {
+      matchesPerAlt = alternatives.map((alt) => (alt.length > 0 ? globPattern(alt, baseDir, this.maxGlobEntries) : []));
+    } catch (e) {
+      if (!(e instanceof GlobTooLargeError)) throw e;
+      this.report('error', pos, e.message);
+      return true;
+    }
     const braced = alternatives.length > 1 || alternatives[0] !== pattern;
     if (!braced) {
       if (matchesPerAlt[0]!.length === 0) {

@@ -115,3 +115,14 @@ test('definitions made in an included file are visible after it', () => {
   const r = readMain(`include ${sub}\nvip $VIP\n`);
   assert.deepEqual(r.nodes.map((n) => [n.keyword, ...n.args]), [['vip', '192.0.2.50']]);
 });
+
+test('a pattern that would walk too much of the disk is refused', () => {
+  const many = join(dir, 'many');
+  mkdirSync(many);
+  for (let i = 0; i < 50; i++) writeFileSync(join(many, `f${i}.conf`), '');
+  assert.throws(() => globPattern('many/*', dir, 10), /matches more than 10 directory entries/);
+  assert.equal(globPattern('many/*', dir).length, 50);
+  const r = readMain(`include ${many}/*/../*/*\nk\n`, { maxGlobEntries: 20 });
+  assert.deepEqual(keywords(r), ['k']);
+  assert.deepEqual(diags(r), [`1 error include '${many}/*/../*/*' matches more than 20 directory entries - skipping`]);
+});
