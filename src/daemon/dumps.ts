@@ -21,11 +21,12 @@ export function zeroStats(): KeepalivedStats {
 
 /** Which keepalived counter a vipd drop reason feeds (the rest only appear in vipd's own metrics). */
 export function statForDrop(reason: string): keyof KeepalivedStats | undefined {
-  if (reason === 'ttl') return 'ip_ttl_err';
-  if (reason === 'truncated' || reason === 'length' || reason === 'addr-count') return 'packet_len_err';
+  if (reason === 'truncated' || reason === 'length' || reason === 'ip-header') return 'packet_len_err';
+  if (reason === 'addr-count' || reason === 'addr-list') return 'addr_list_err';
+  if (reason === 'ttl' || reason === 'unicast-ttl') return 'ip_ttl_err';
   if (reason === 'type') return 'invalid_type_rcvd';
   if (reason === 'interval-mismatch') return 'advert_interval_err';
-  if (reason === 'auth-type-unknown') return 'invalid_authtype';
+  if (reason === 'auth-type-invalid') return 'invalid_authtype';
   if (reason === 'auth-type') return 'authtype_mismatch';
   if (reason === 'auth-pass') return 'auth_failure';
   return undefined;
