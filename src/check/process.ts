@@ -23,6 +23,7 @@ import { NftDataPlane } from '../lb/nft.js';
 import { validateForBackend } from '../lb/validate.js';
 import type { Runnable, VirtualServerSpec } from './types.js';
 import type { DataPlane } from '../lb/types.js';
+import type { VirtualServerStatus } from '../api/status.js';
 
 export type DataPlaneConfig =
   | { kind: 'nftables'; table?: string; keepOnRemove?: boolean; command?: string[] }
@@ -97,6 +98,17 @@ export class CheckerService {
 
   snapshot(): unknown[] { return this.scheduler?.snapshot() ?? []; }
 
+  /** Per virtual server health, in the API's status shape. */
+  status(): VirtualServerStatus[] {
+    return (this.scheduler?.services ?? []).map((v) => ({
+      name: v.name, quorumUp: v.quorumUp,
+      realServers: v.servers.map((r) => ({
+        addr: r.spec.ip, port: r.spec.port || undefined, up: r.up, weight: r.up ? r.weight : 0,
+        detail: r.checkers.find((c) => c.last && !c.last.ok)?.last?.detail,
+      })),
+    }));
+  }
+
   private schedule(): void {
     this.dirty = true;
     if (!this.applying) setImmediate(() => void this.flush());
@@ -153,6 +165,12 @@ async function main(argv: string[]): Promise<void> {
     send({ type: 'results', results });
     return;
   }
+  if (process.send && process.env.VIPD_CHILD === 'checker') {
+    // forked by the daemon's parent: its protocol, its configuration loading, its signal handling
+    const { runAsDaemonChild } = await import('./daemon-child.js');
+    runAsDaemonChild((out) => new CheckerService(out));
+    return;
+  }
   const svc = new CheckerService(send);
   let exiting = false;
   const exit = async (): Promise<void> => {
@@ -175,6 +193,7 @@ async function main(argv: string[]): Promise<void> {
     process.stderr.write('usage: process.js --spec FILE.json | --check-once FILE.json (or fork with IPC)\n');
     process.exit(2);
   }
+
   process.on('message', (m: { type?: string }) => {
     if (m?.type === 'config') void svc.configure(m as CheckerConfigMessage);
     else if (m?.type === 'snapshot') send({ type: 'snapshot', services: svc.snapshot() });
