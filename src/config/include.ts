@@ -70,7 +70,7 @@ export function hasWildcard(s: string): boolean {
 }
 
 /** Converts one glob path segment to a RegExp (`*`, `?`, `[…]`, `\x`); dot files need an explicit dot. */
-function segmentRegExp(seg: string): RegExp {
+function segmentRegExp(seg: string): RegExp | undefined {
   let re = '^';
   for (let i = 0; i < seg.length; i++) {
     const ch = seg[i]!;
@@ -78,15 +78,55 @@ function segmentRegExp(seg: string): RegExp {
     else if (ch === '?') re += '[^/]';
     else if (ch === '\\' && i + 1 < seg.length) re += escapeRe(seg[++i]!);
     else if (ch === '[') {
-      const close = seg.indexOf(']', i + 2);
-      if (close < 0) { re += '\\['; continue; }
-      let body = seg.slice(i + 1, close);
-      if (body.startsWith('!')) body = '^' + body.slice(1);
-      re += '[' + body.replace(/\\/g, '\\\\') + ']';
-      i = close;
+      const bracket = parseBracket(seg, i);
+      if (!bracket) { re += '\\['; continue; }
+      re += bracket.re;
+      i = bracket.end;
     } else re += escapeRe(ch);
   }
-  return new RegExp(re + '$');
+  try {
+    return new RegExp(re + '$');
+  } catch {
+    return undefined; // a pattern glob(3) would also fail to use: it matches nothing
+  }
+}
+
+const POSIX_CLASSES: Record<string, string> = {
+  alpha: 'a-zA-Z', digit: '0-9', alnum: 'a-zA-Z0-9', upper: 'A-Z', lower: 'a-z', space: ' \\t\\n\\r\\f\\v',
+  blank: ' \\t', xdigit: '0-9A-Fa-f', punct: '!-\\/:-@\\[-`{-~', cntrl: '\\x00-\\x1f\\x7f', print: ' -~', graph: '!-~',
+};
+
+/** Parses `[…]` starting at seg[start]: `!`/`^` negate, a leading `]` is literal, `[:class:]`, ranges. */
+function parseBracket(seg: string, start: number): { re: string; end: number } | undefined {
+  let j = start + 1;
+  let negate = false;
+  if (seg[j] === '!' || seg[j] === '^') { negate = true; j++; }
+  let body = '';
+  let first = true;
+  for (; j < seg.length; j++) {
+    const c = seg[j]!;
+    if (c === ']' && !first) return { re: body === '' ? (negate ? '[^/]' : '(?!)') : `[${negate ? '^/' : ''}${body}]`, end: j };
+    first = false;
+    if (c === '[' && seg[j + 1] === ':') {
+      const close = seg.indexOf(':]', j + 2);
+      const cls = close >= 0 ? POSIX_CLASSES[seg.slice(j + 2, close)] : undefined;
+      if (cls !== undefined) { body += cls; j = close + 1; continue; }
+    }
+    if (seg[j + 1] === '-' && seg[j + 2] !== undefined && seg[j + 2] !== ']') {
+      const lo = c;
+      const hi = seg[j + 2]!;
+      // an inverted range matches nothing, as in glob(3)
+      if (lo <= hi) body += `${escapeClass(lo)}-${escapeClass(hi)}`;
+      j += 2;
+      continue;
+    }
+    body += escapeClass(c);
+  }
+  return undefined; // no closing bracket: `[` is an ordinary character
+}
+
+function escapeClass(ch: string): string {
+  return /[\\\]\[^-]/.test(ch) ? '\\' + ch : ch;
 }
 
 function escapeRe(ch: string): string {
@@ -132,6 +172,7 @@ export function globPattern(pattern: string, baseDir: string, maxEntries = MAX_G
         seen += names.length;
         if (seen > maxEntries || next.length > maxEntries) throw new GlobTooLargeError(`include '${pattern}' matches more than ${maxEntries} directory entries - skipping`);
         const re = segmentRegExp(seg);
+        if (!re) continue;
         for (const name of names.sort()) {
           if (name.startsWith('.') && !seg.startsWith('.')) continue;
           if (re.test(name)) next.push(join2(name));

@@ -47,6 +47,17 @@ test('globbing sorts matches, skips dot files and marks directories', () => {
   assert.deepEqual(globPattern(join(dir, 'conf.d', 'deeper', '*'), '/').map((m) => m.absolute), [join(dir, 'conf.d', 'deeper', 'inner.conf')]);
 });
 
+test('bracket expressions: negation, ranges, POSIX classes, a leading ], malformed ones match nothing', () => {
+  const names = (p: string) => globPattern(p, dir).map((m) => m.shown.replace('conf.d/', ''));
+  assert.deepEqual(names('conf.d/[^a].conf'), ['b.conf']);
+  assert.deepEqual(names('conf.d/[a-b].conf'), ['a.conf', 'b.conf']);
+  assert.deepEqual(names('conf.d/[[:alpha:]].c[[:lower:]][[:alpha:]]'), ['a.conf', 'b.conf', 'c.cfg']);
+  assert.deepEqual(names('conf.d/[]a].conf'), ['a.conf']);
+  assert.deepEqual(names('conf.d/[z-a]*'), []);
+  assert.deepEqual(names('conf.d/[^]'), []);
+  assert.deepEqual(names('conf.d/[a'), []);
+});
+
 test('include reads matches in glob order, braces in written order, relative to the including file', () => {
   const r = readMain('include conf.d/[ab].conf\ninclude conf.d/{c.cfg,a.conf}\ninclude conf.d/deeper/inner.conf\nlast\n');
   assert.deepEqual(keywords(r), ['ka', 'kb', 'kc', 'ka', 'kinner', 'ka', 'last']);
