@@ -3,7 +3,8 @@
 //   0 clean · 2 a keyword is missing a required parameter (keepalived stops reading at once)
 //   4 a linkbeat_interfaces entry does not exist and there is no other error
 //   5 any configuration error (including the ones keepalived "fixes up" and runs anyway)
-//   6 scripts would run as root while enable_script_security is off (wins over 5)
+//   6 scripts would run as root while enable_script_security is off (wins over 5), or -e and a
+//     configuration file is missing
 import type { ConfigNode, Diagnostic } from './tree.js';
 import type { KeepalivedConfig } from './model.js';
 import { readConfig, readConfigText, type ReadOptions } from './reader.js';
@@ -18,6 +19,8 @@ export const EXIT_FATAL = 2;
 export const EXIT_LINKBEAT_INTERFACE = 4;
 export const EXIT_CONFIG_ERROR = 5;
 export const EXIT_SCRIPT_SECURITY = 6;
+/** With -e (all config files must exist) a missing include also exits 6 in keepalived 2.2.7. */
+export const EXIT_MISSING_CONFIG_FILE = 6;
 
 export interface CheckOptions extends ReadOptions {
   /** -i: which `@ID` lines apply. */
@@ -43,13 +46,22 @@ function readOptions(opts: CheckOptions): ReadOptions {
 }
 
 /** Builds and validates already-read nodes (used by checkConfig and by tests on hand-made trees). */
-export function checkNodes(nodes: ConfigNode[], files: string[], readDiagnostics: Diagnostic[] = [], host: HostFacts = defaultHostFacts()): CheckResult {
+export function checkNodes(
+  nodes: ConfigNode[],
+  files: string[],
+  readDiagnostics: Diagnostic[] = [],
+  host: HostFacts = defaultHostFacts(),
+  allConfig = false,
+): CheckResult {
   const build = buildModel(nodes, files);
   if (!build.fatal) validate(build, host);
   const diagnostics = [...readDiagnostics, ...build.ctx.diagnostics];
   let exitCode = EXIT_OK;
   const errors = diagnostics.some((d) => d.severity === 'error');
+  // -e: a missing configuration file makes keepalived 2.2.7 exit 6, whatever else is wrong.
+  const missingFile = allConfig && readDiagnostics.some((d) => /^Config files missing/.test(d.message));
   if (build.fatal) exitCode = EXIT_FATAL;
+  else if (missingFile) exitCode = EXIT_MISSING_CONFIG_FILE;
   else if (build.ctx.linkbeatMissing) exitCode = errors ? EXIT_CONFIG_ERROR : EXIT_LINKBEAT_INTERFACE;
   else if (build.ctx.securityViolation) exitCode = EXIT_SCRIPT_SECURITY;
   else if (errors) exitCode = EXIT_CONFIG_ERROR;
@@ -58,12 +70,12 @@ export function checkNodes(nodes: ConfigNode[], files: string[], readDiagnostics
 
 export function checkConfig(path: string, opts: CheckOptions = {}): CheckResult {
   const read = readConfig(path, readOptions(opts));
-  return checkNodes(read.nodes, read.files, read.diagnostics, opts.host ?? defaultHostFacts());
+  return checkNodes(read.nodes, read.files, read.diagnostics, opts.host ?? defaultHostFacts(), opts.allConfig === true);
 }
 
 export function checkConfigText(text: string, file = 'keepalived.conf', opts: CheckOptions = {}): CheckResult {
   const read = readConfigText(text, file, readOptions(opts));
-  return checkNodes(read.nodes, read.files.length ? read.files : [file], read.diagnostics, opts.host ?? defaultHostFacts());
+  return checkNodes(read.nodes, read.files.length ? read.files : [file], read.diagnostics, opts.host ?? defaultHostFacts(), opts.allConfig === true);
 }
 
 // ---------------------------------------------------------------- dump (-d)

@@ -319,7 +319,11 @@ function resolveCommand(word: string, baseDir: string): string | undefined {
   return undefined;
 }
 
-/** A root-run script is insecure if it or any directory above it is writable by non-root. */
+/**
+ * A root-run script is insecure if it or any directory above it could be changed by a non-root
+ * user: owned by non-root, world-writable, or group-writable with a non-root group. A sticky
+ * directory (like /tmp) is fine: others cannot replace entries they do not own (keepalived agrees).
+ */
 function insecurePath(path: string): boolean {
   let p = path;
   for (;;) {
@@ -329,10 +333,9 @@ function insecurePath(path: string): boolean {
     } catch {
       return false;
     }
-    if (st.uid !== 0 || (st.mode & 0o022) !== 0) {
-      // A sticky world-writable directory (like /tmp) is still unsafe for a root script.
-      return true;
-    }
+    const sticky = st.isDirectory() && (st.mode & 0o1000) !== 0;
+    if (st.uid !== 0) return true;
+    if (!sticky && ((st.mode & 0o002) !== 0 || ((st.mode & 0o020) !== 0 && st.gid !== 0))) return true;
     const up = dirname(p);
     if (up === p) return false;
     p = up;
