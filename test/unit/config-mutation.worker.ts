@@ -27,7 +27,7 @@ export function prng(seed: number): () => number {
 }
 
 /** Characters that matter to the language, favoured when inserting or flipping. */
-const INTERESTING = ['{', '}', '"', "'", '#', '!', '$', '@', '@^', '~', '\\', '\n', '\0', ' ', '\t', '\r', '=', '(', ')', ',', '*', '${', '$_RANDOM', '~SEQ(i,1,3) ', '~LST(v,a,b) ', 'include ', '\u00ff', '\u4e2d'];
+const INTERESTING = ['{', '}', '"', "'", '#', '!', '$', '@', '@^', '~', '\\', '\n', '\0', ' ', '\t', '\r', '=', '(', ')', ',', '*', '[', ']', '${', '$_RANDOM', '~SEQ(i,1,3) ', '~LST(v,a,b) ', 'include ', '\ninclude sub/[', '\nincludea sub/{', '\u00ff', '\u4e2d'];
 
 export function mutate(text: string, others: string[], rand: () => number): { text: string; ops: string[] } {
   const int = (n: number) => Math.floor(rand() * n);
@@ -150,6 +150,9 @@ async function run(job: MutationJob): Promise<void> {
     try {
       const r = readConfigText(text, seedConfig.path, { configId: 'lab1', randomSeed: i, maxGeneratedLines: 100_000, keepLines: true });
       diagnostics += r.diagnostics.length;
+      // the reader turns an unexpected exception into an "internal error" diagnostic: still a defect
+      const internal = r.diagnostics.find((d) => d.message.startsWith('internal error'));
+      if (internal) failures.push({ index: i, stage: 'read', seedName: seedConfig.name, ops, error: internal.message });
       // keepalived's keyword-aware block rules, with an arbitrary but fixed idea of which keywords open blocks
       diagnostics += replayBlocks(r.lines ?? [], keywordKind).diagnostics.length;
       nodes += countNodes(r.nodes);
