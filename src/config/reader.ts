@@ -305,6 +305,9 @@ class Reader {
         // The last element after the final '\n' is not a line.
         if (top.next === top.lines.length && raw === '') continue;
         pos = { file: top.file, line: top.line };
+        if (top.line === 1 && raw.startsWith('\uFEFF')) {
+          this.report('warning', pos, 'file starts with a UTF-8 byte order mark; keepalived reads it as part of the first word');
+        }
         raw = this.checkRawLine(raw, pos);
         if (raw.length === 0) {
           // keepalived ends a multi-line definition at an empty line.

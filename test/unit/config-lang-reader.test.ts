@@ -194,3 +194,9 @@ test('keepLines returns the flat logical lines, braces included, in reading orde
   ]);
   assert.equal(read('k\n').lines, undefined);
 });
+
+test('a UTF-8 byte order mark is kept (as keepalived does) but warned about', () => {
+  const r = read('\uFEFFglobal_defs {\n}\n');
+  assert.equal(r.nodes[0]!.keyword, '\uFEFFglobal_defs');
+  assert.deepEqual(messages(r), ['1: warning: file starts with a UTF-8 byte order mark; keepalived reads it as part of the first word']);
+});
