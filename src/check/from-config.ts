@@ -68,18 +68,19 @@ function expandVs(vs: VirtualServerConfig, cfg: KeepalivedConfig, out: Diagnosti
   if (vs.kind === 'fwmark') return [{ ...base, fwmark: vs.fwmark, family: vs.family === 6 ? 'inet6' : 'inet' }];
   const group = vs.group ? cfg.virtualServerGroups.get(vs.group) : undefined;
   if (!group) { out.push(diag(vs, 'error', `virtual_server_group ${vs.group ?? '?'} is not defined`)); return []; }
-  const specs: Array<Omit<VirtualServerSpec, 'realServers'>> = [];
+  // one service for the whole group: its entries share one pool and one set of checks, as in keepalived
+  const matches: NonNullable<VirtualServerSpec['matches']> = [];
+  let family: 'inet' | 'inet6' | undefined;
   for (const e of group.entries) {
-    const family = e.family === 6 ? 'inet6' as const : 'inet' as const;
-    if (e.kind === 'ip' && (e.prefix === undefined || e.prefix === (e.family === 6 ? 128 : 32))) {
-      specs.push({ ...base, name: `${vs.group}:${e.addr}:${e.port ?? vs.port ?? 0}`, vip: e.addr, port: e.port ?? vs.port, family });
-    } else if (e.kind === 'fwmark') {
-      specs.push({ ...base, name: `${vs.group}:FWM ${e.fwmark}`, fwmark: e.fwmark, family });
-    } else {
-      out.push(diag(e, 'error', 'address ranges in virtual_server_group are not supported by the nftables backend (list addresses or use a fwmark)'));
-    }
+    if (e.kind === 'fwmark') { matches.push({ fwmark: e.fwmark }); continue; }
+    family ??= e.family === 6 ? 'inet6' : 'inet';
+    const full = e.family === 6 ? 128 : 32;
+    matches.push({ vip: e.addr, port: e.port ?? vs.port,
+      ...(e.kind === 'range' ? { vipEnd: e.rangeEnd } : {}),
+      ...(e.prefix !== undefined && e.prefix !== full ? { prefix: e.prefix } : {}) });
   }
-  return specs;
+  if (!matches.length) { out.push(diag(group, 'error', `virtual_server_group ${group.name} has no entries`)); return []; }
+  return [{ ...base, name: `[${group.name}]:${(vs.protocol === 'UDP' ? 'udp' : 'tcp')}:${vs.port ?? 0}`, family: family ?? 'inet', matches }];
 }
 
 function mapRs(rs: RealServerConfig, vs: VirtualServerConfig, cfg: KeepalivedConfig, tls: HttpCheckSpec['tls'], out: Diagnostic[]): RealServerSpec {

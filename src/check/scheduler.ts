@@ -120,7 +120,7 @@ export class CheckerScheduler extends EventEmitter {
     const inherited = opts.previous?.checkerStates() ?? new Map<string, { state: CheckerState; last?: CheckResult }>();
     this.services = specs.map((vs) => {
       const proto = (vs.protocol ?? 'TCP').toLowerCase();
-      const endpoint = vs.fwmark !== undefined ? `FWM ${vs.fwmark}` : formatEndpoint(vs.vip ?? '', proto, vs.port ?? 0);
+      const endpoint = vs.matches?.length ? vsName(vs) : vs.fwmark !== undefined ? `FWM ${vs.fwmark}` : formatEndpoint(vs.vip ?? '', proto, vs.port ?? 0);
       const servers = vs.realServers.map((rs) => {
         const checkers = rs.checkers.map((c, idx): CheckerRun => {
           const timing = resolveTiming(c, rs, vs);
@@ -273,7 +273,7 @@ export function serviceState(v: VirtualServerRuntime): ServiceState {
   const sorry = !v.quorumUp && vs.sorryServer !== undefined;
   return {
     name: v.name,
-    vip: vs.vip, port: vs.port, fwmark: vs.fwmark,
+    vip: vs.vip, port: vs.port, fwmark: vs.fwmark, matches: vs.matches,
     family: vs.family ?? (vs.vip && isIPv6(vs.vip) ? 'inet6' : 'inet'),
     protocol: vs.protocol ?? 'TCP',
     lbAlgo: vs.lbAlgo ?? 'wlc',

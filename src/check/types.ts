@@ -135,6 +135,8 @@ export interface VirtualServerSpec {
   vip?: string; // absent for fwmark services
   port?: number;
   fwmark?: number;
+  /** virtual_server_group entries (one set of checks for all of them); see lb/types ServiceMatch */
+  matches?: Array<{ vip?: string; vipEnd?: string; prefix?: number; port?: number; fwmark?: number }>;
   family?: 'inet' | 'inet6'; // d: from vip, else inet
   protocol?: 'TCP' | 'UDP'; // d: TCP
   lbAlgo?: LbAlgo; // d: wlc (keepalived's default; nftables rejects it, pick rr/wrr/sh/mh)

@@ -21,7 +21,7 @@ import { execFile } from 'node:child_process';
 import { isIPv6 } from 'node:net';
 import { contiguousSlots, interleavedSlots, slotWeights } from './slots.js';
 import { validateForBackend } from './validate.js';
-import type { BackendState, DataPlane, ServiceState } from './types.js';
+import type { BackendState, DataPlane, ServiceMatch, ServiceState } from './types.js';
 
 export interface NftOptions {
   family?: 'inet'; // inet covers IPv4 and IPv6 services in one table
@@ -34,11 +34,16 @@ export interface NftOptions {
   drDevice?: string;
 }
 
-function matchService(s: ServiceState): string {
+/** The match expressions of a service: one per virtual_server_group entry, else its VIP:port/fwmark. */
+function matchService(s: ServiceState): string[] {
   const l4 = s.protocol === 'UDP' ? 'udp' : 'tcp';
-  if (s.fwmark !== undefined) return `meta mark ${s.fwmark}`;
-  const fam = s.family === 'inet6' ? 'ip6' : 'ip';
-  return `${fam} daddr ${s.vip} ${l4} dport ${s.port}`;
+  const one = (m: ServiceMatch): string => {
+    if (m.fwmark !== undefined) return `meta mark ${m.fwmark}`;
+    const fam = m.vip && isIPv6(m.vip) ? 'ip6' : 'ip';
+    const addr = m.vipEnd ? `${m.vip}-${m.vipEnd}` : m.prefix !== undefined ? `${m.vip}/${m.prefix}` : m.vip;
+    return `${fam} daddr ${addr} ${l4} dport ${m.port}`;
+  };
+  return (s.matches?.length ? s.matches : [{ vip: s.vip, port: s.port, fwmark: s.fwmark }]).map(one);
 }
 
 function dnatTarget(s: ServiceState, b: BackendState): string {
@@ -68,15 +73,15 @@ export function renderRuleset(services: ServiceState[], opts: NftOptions = {}, d
       const weights = slotWeights(live.map((b) => b.weight));
       const slots = contiguousSlots(weights);
       const map = slots.map((b, k) => `${k} : ${live[b]!.ip}`).join(', ');
-      const rule = `    ${matchService(s)} fwd ${v6 ? 'ip6' : 'ip'} to jhash ${v6 ? 'ip6' : 'ip'} saddr mod ${slots.length} seed 0x${seed.toString(16)} map { ${map} } device "${dev}"`;
-      drRules.set(dev, [...(drRules.get(dev) ?? []), rule]);
+      const rules = matchService(s).map((m) => `    ${m} fwd ${v6 ? 'ip6' : 'ip'} to jhash ${v6 ? 'ip6' : 'ip'} saddr mod ${slots.length} seed 0x${seed.toString(16)} map { ${map} } device "${dev}"`);
+      drRules.set(dev, [...(drRules.get(dev) ?? []), ...rules]);
       return;
     }
     if (live.length === 0) {
-      rejects.push(`    ${matchService(s)} reject with icmpx port-unreachable comment "${s.name.replace(/"/g, "'")} has no backend"`);
+      for (const m of matchService(s)) rejects.push(`    ${m} reject with icmpx port-unreachable comment "${s.name.replace(/"/g, "'")} has no backend"`);
       return;
     }
-    dispatch.push(`    ${matchService(s)} jump ${vs}`);
+    for (const m of matchService(s)) dispatch.push(`    ${m} jump ${vs}`);
     const v6 = s.family === 'inet6';
     const withPorts = live.every((b) => b.port > 0);
     const persist = s.persistenceTimeout !== undefined && s.persistenceTimeout > 0;

@@ -11,11 +11,23 @@ export interface BackendState {
   weight: number; // 0 = inhibited: listed, but receives no new connections
 }
 
+/** One way traffic reaches a service: VIP[-VIP_END or /PREFIX]:port, or a fwmark. A
+ *  virtual_server_group gives one service several of these (sharing its checks and pool). */
+export interface ServiceMatch {
+  vip?: string;
+  vipEnd?: string; // last address of a range
+  prefix?: number; // CIDR prefix length
+  port?: number;
+  fwmark?: number;
+}
+
 export interface ServiceState {
   name: string;
   vip?: string; // absent for fwmark services
   port?: number; // absent/0 for fwmark services
   fwmark?: number;
+  /** virtual_server_group: every entry; when present it replaces vip/port/fwmark for matching */
+  matches?: ServiceMatch[];
   family: 'inet' | 'inet6';
   protocol: 'TCP' | 'UDP';
   lbAlgo: LbAlgo;

@@ -12,7 +12,7 @@ export const NFT_KINDS = ['NAT', 'DR'] as const;
 export const NFT_DR_ALGOS = ['sh', 'mh'] as const;
 
 type Validatable = Pick<ServiceState, 'lbAlgo' | 'lbKind' | 'protocol'> & { name?: string; vip?: string; port?: number; fwmark?: number; persistenceTimeout?: number;
-  backends?: ServiceState['backends']; sorryServer?: VirtualServerSpec['sorryServer'] };
+  backends?: ServiceState['backends']; sorryServer?: VirtualServerSpec['sorryServer']; matches?: ServiceState['matches'] };
 
 export function validateForBackend(spec: Validatable | VirtualServerSpec, backend: BackendName = 'nftables'): BackendDiagnostic[] {
   const name = spec.name ?? (spec.fwmark !== undefined ? `fwmark ${spec.fwmark}` : `${spec.vip ?? '?'} ${spec.port ?? ''}`.trim());
@@ -21,6 +21,7 @@ export function validateForBackend(spec: Validatable | VirtualServerSpec, backen
   const algo = spec.lbAlgo ?? 'wlc';
   const kind = spec.lbKind ?? 'NAT';
   const proto = spec.protocol ?? 'TCP';
+  const entries = spec.matches?.length ? spec.matches : [{ vip: spec.vip, port: spec.port, fwmark: spec.fwmark }];
   if (backend === 'nftables') {
     if (!(NFT_ALGOS as readonly string[]).includes(algo)) {
       err(`lb_algo ${algo} is not supported by the nftables backend (supported: ${NFT_ALGOS.join(', ')}); ` +
@@ -31,16 +32,25 @@ export function validateForBackend(spec: Validatable | VirtualServerSpec, backen
       if ((NFT_ALGOS as readonly string[]).includes(algo) && !(NFT_DR_ALGOS as readonly string[]).includes(algo)) {
         err(`lb_kind DR with lb_algo ${algo} is not supported by the nftables backend: DR forwards before connection tracking, so only sh and mh (source hashing) keep a connection on one server`);
       }
-      if (spec.fwmark !== undefined) err('lb_kind DR with a fwmark service is not supported by the nftables backend (marks are set after the ingress hook DR uses)');
+      if (entries.some((m) => m.fwmark !== undefined)) err('lb_kind DR with a fwmark service is not supported by the nftables backend (marks are set after the ingress hook DR uses)');
     }
     if (proto !== 'TCP' && proto !== 'UDP') err(`protocol ${String(proto)} is not supported by the nftables backend (TCP or UDP)`);
-    if (spec.fwmark === undefined && (!spec.vip || !spec.port)) err('a virtual server needs an address and a port, or a fwmark');
+    for (const m of entries) {
+      if (m.fwmark === undefined && (!m.vip || !m.port)) err('a virtual server needs an address and a port, or a fwmark');
+    }
     if (spec.persistenceTimeout !== undefined && !(spec.persistenceTimeout > 0)) err('persistence_timeout must be a positive number of seconds');
     // everything below ends up inside an nft script: only well-formed values may get there
-    const vipFamily = spec.vip !== undefined ? isIP(spec.vip) : 0;
-    if (spec.vip !== undefined && !vipFamily) err(`virtual server address ${JSON.stringify(spec.vip)} is not an IP address`);
-    if (spec.port !== undefined && !(Number.isInteger(spec.port) && spec.port >= 0 && spec.port <= 65535)) err(`port ${String(spec.port)} is not 0..65535`);
-    if (spec.fwmark !== undefined && !(Number.isInteger(spec.fwmark) && spec.fwmark > 0 && spec.fwmark <= 0xffffffff)) err(`fwmark ${String(spec.fwmark)} is not 1..4294967295`);
+    let vipFamily = 0;
+    for (const m of entries) {
+      const fam = m.vip !== undefined ? isIP(m.vip) : 0;
+      if (m.vip !== undefined && !fam) err(`virtual server address ${JSON.stringify(m.vip)} is not an IP address`);
+      if (m.vipEnd !== undefined && isIP(m.vipEnd) !== fam) err(`address range end ${JSON.stringify(m.vipEnd)} is not an IPv${fam} address`);
+      if (m.prefix !== undefined && !(Number.isInteger(m.prefix) && m.prefix >= 0 && m.prefix <= (fam === 6 ? 128 : 32))) err(`prefix /${String(m.prefix)} is out of range`);
+      if (fam && vipFamily && fam !== vipFamily) err('a virtual_server_group mixes IPv4 and IPv6 addresses');
+      vipFamily ||= fam;
+      if (m.port !== undefined && !(Number.isInteger(m.port) && m.port >= 0 && m.port <= 65535)) err(`port ${String(m.port)} is not 0..65535`);
+      if (m.fwmark !== undefined && !(Number.isInteger(m.fwmark) && m.fwmark > 0 && m.fwmark <= 0xffffffff)) err(`fwmark ${String(m.fwmark)} is not 1..4294967295`);
+    }
     const servers = [
       ...('realServers' in spec ? spec.realServers.map((r) => ({ ip: r.ip, port: r.port, what: 'real server' })) : []),
       ...('backends' in spec && spec.backends ? spec.backends : []).map((b) => ({ ip: b.ip, port: b.port, what: 'real server' })),

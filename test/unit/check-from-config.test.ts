@@ -57,7 +57,7 @@ test('unsupported features are errors with file:line', () => {
   assert.ok(diagnostics.every((d) => d.severity === 'error'));
 });
 
-test('virtual_server_group entries expand; ranges are refused', () => {
+test('virtual_server_group: one service matching every entry (addresses, ranges, fwmarks)', () => {
   const cfg = model([vsc({ kind: 'group', group: 'G', addr: undefined, port: undefined })]);
   cfg.virtualServerGroups.set('G', { ...pos, name: 'G', entries: [
     { ...pos, line: 3, kind: 'ip', addr: '203.0.113.20', port: 443, family: 4 },
@@ -65,7 +65,8 @@ test('virtual_server_group entries expand; ranges are refused', () => {
     { ...pos, line: 5, kind: 'range', addr: '203.0.113.30', rangeEnd: '203.0.113.35', port: 80, family: 4 },
   ] });
   const { message, diagnostics } = checkerConfigFromModel(cfg);
-  assert.deepEqual(message.services.map((s) => [s.vip, s.port, s.fwmark]), [['203.0.113.20', 443, undefined], [undefined, undefined, 9]]);
-  assert.equal(diagnostics.length, 1);
-  assert.equal(diagnostics[0]!.line, 5);
+  assert.deepEqual(diagnostics, []);
+  assert.equal(message.services.length, 1, 'one pool, one set of checks for the group');
+  assert.equal(message.services[0]!.name, '[G]:tcp:0');
+  assert.deepEqual(message.services[0]!.matches, [{ vip: '203.0.113.20', port: 443 }, { fwmark: 9 }, { vip: '203.0.113.30', vipEnd: '203.0.113.35', port: 80 }]);
 });

@@ -102,3 +102,13 @@ test('DR: netdev ingress table forwarding to the real server by source hash, not
   assert.match(none, /add table netdev vipd\ndelete table netdev vipd\n$/, 'an old DR table is always removed');
   assert.throws(() => renderRuleset([dr]), /no device known for lb_kind DR/);
 });
+
+test('a virtual_server_group service is reached through each of its entries', () => {
+  const g: ServiceState = { ...base, name: 'G', vip: undefined, port: undefined, matches: [
+    { vip: '203.0.113.20', port: 443 }, { vip: '203.0.113.30', vipEnd: '203.0.113.35', port: 80 }, { vip: '203.0.113.64', prefix: 26, port: 80 }, { fwmark: 9 }] };
+  const r = renderRuleset([g]);
+  for (const m of ['ip daddr 203.0.113.20 tcp dport 443 jump vs0', 'ip daddr 203.0.113.30-203.0.113.35 tcp dport 80 jump vs0',
+    'ip daddr 203.0.113.64/26 tcp dport 80 jump vs0', 'meta mark 9 jump vs0']) assert.ok(r.includes(m), m);
+  assert.deepEqual(validateForBackend(g), []);
+  assert.match(validateForBackend({ ...g, matches: [{ vip: '203.0.113.20', port: 80 }, { vip: 'fd00::1', port: 80 }] })[0]!.message, /mixes IPv4 and IPv6/);
+});
