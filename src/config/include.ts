@@ -109,7 +109,8 @@ function parseBracket(seg: string, start: number): { re: string; end: number } |
     first = false;
     if (c === '[' && seg[j + 1] === ':') {
       const close = seg.indexOf(':]', j + 2);
-      const cls = close >= 0 ? POSIX_CLASSES[seg.slice(j + 2, close)] : undefined;
+      const name = close >= 0 ? seg.slice(j + 2, close) : '';
+      const cls = Object.hasOwn(POSIX_CLASSES, name) ? POSIX_CLASSES[name] : undefined;
       if (cls !== undefined) { body += cls; j = close + 1; continue; }
     }
     if (seg[j + 1] === '-' && seg[j + 2] !== undefined && seg[j + 2] !== ']') {

@@ -57,6 +57,7 @@ test('bracket expressions: negation, ranges, POSIX classes, a leading ], malform
   assert.deepEqual(names('conf.d/[z-a]*'), []);
   assert.deepEqual(names('conf.d/[^]'), []);
   assert.deepEqual(names('conf.d/[a'), []);
+  assert.deepEqual(names('conf.d/[[:constructor:]].conf'), []);
 });
 
 test('include reads matches in glob order, braces in written order, relative to the including file', () => {
