@@ -60,6 +60,10 @@ export interface CliOptions {
   coreDump: boolean; // -m
   /** -M[PATTERN]; keepalived's default pattern is 'core'. Setting it implies -m. */
   coreDumpPattern?: string;
+  /** vipd: --api-listen=HOST:PORT for the status API / metrics / dashboard; null = --api-listen=off. */
+  apiListen?: string | null;
+  /** vipd: --dump-dir=DIR for keepalived.data/.stats/.json (keepalived writes them to /tmp). */
+  dumpDir?: string;
   /** --signum=SIGFUNC, upper-cased as given (validity is checked when it is answered). */
   signum?: string;
   /** -t=FILE / --config-test=FILE: write the check's output to FILE instead of stderr. */
@@ -150,6 +154,9 @@ const OPTIONS: OptSpec[] = [
   { long: 'all-config', short: 'e', arg: 'none', apply: (o) => { o.allConfig = true; } },
   { long: 'config-id', short: 'i', arg: 'required', apply: (o, v) => { o.configId = v; } },
   { long: 'signum', arg: 'required', apply: (o, v) => { o.signum = v; } },
+  // vipd's own long options (keepalived has none by these names).
+  { long: 'api-listen', arg: 'required', apply: (o, v) => { o.apiListen = v === 'off' ? null : v; } },
+  { long: 'dump-dir', arg: 'required', apply: (o, v) => { o.dumpDir = v; } },
   { long: 'config-test', short: 't', arg: 'optional', apply: (o, v) => { o.mode = 'config-test'; if (v !== undefined) o.configTestLogFile = v; } },
   { long: 'version', short: 'v', arg: 'none', apply: (o) => { o.mode = 'version'; } },
   { long: 'help', short: 'h', arg: 'none', apply: (o) => { o.mode = 'help'; } },
@@ -299,6 +306,9 @@ export function usage(prog = 'vipd'): string {
                                 or any lines beginning @^ that do match.
                                 The config-id defaults to the node name if option not used
       --signum=SIGFUNC         Return signal number for STOP, RELOAD, DATA, STATS, STATS_CLEAR, JSON
+      --api-listen=HOST:PORT   vipd: status API, /metrics and dashboard address
+                                (default 127.0.0.1:9650; 'off' disables it)
+      --dump-dir=DIR           vipd: where SIGUSR1/SIGUSR2/JSON dumps are written (default /tmp)
   -t, --config-test[=LOG_FILE] Check the configuration for obvious errors, output to
                                 stderr by default
   -v, --version                Display the version number

@@ -16,8 +16,8 @@ export function daemonOptions(c: CliOptions): DaemonOptions {
     dontReleaseVrrp: c.dontReleaseVrrp, dontReleaseIpvs: c.dontReleaseIpvs, dontRespawn: c.dontRespawn, dontFork: c.dontFork,
     dumpConf: c.dumpConf, pidFile: c.pidFile, vrrpPidFile: c.vrrpPidFile, checkersPidFile: c.checkersPidFile, configId: c.configId,
     // vipd extensions, also settable from the environment for systemd drop-ins.
-    apiListen: (c as { apiListen?: string | null }).apiListen ?? (env.VIPD_API_LISTEN === 'off' ? null : env.VIPD_API_LISTEN),
-    dumpDir: env.VIPD_DUMP_DIR,
+    apiListen: c.apiListen !== undefined ? c.apiListen : env.VIPD_API_LISTEN === 'off' ? null : env.VIPD_API_LISTEN,
+    dumpDir: c.dumpDir ?? env.VIPD_DUMP_DIR,
   };
 }
 

@@ -29,12 +29,12 @@ export function script(dir: string, name: string, body: string): string {
   return p;
 }
 
-export function startNode(lab: Lab, host: string, kind: 'vipd' | 'keepalived', config: string, dir = tempDir(`vt-${host}-`)): NodeProc {
+export function startNode(lab: Lab, host: string, kind: 'vipd' | 'keepalived', config: string, dir = tempDir(`vt-${host}-`), extraArgs: string[] = []): NodeProc {
   const conf = join(dir, 'keepalived.conf');
   writeFileSync(conf, config);
   const common = ['-n', '-l', '-D', '-f', conf, '-p', join(dir, 'parent.pid'), '-r', join(dir, 'vrrp.pid'), '-c', join(dir, 'check.pid')];
   const proc = kind === 'vipd'
-    ? lab.spawn(host, process.execPath, [VIPD_BIN, ...common], { env: { ...process.env, VIPD_DUMP_DIR: dir, VIPD_API_LISTEN: 'off' } })
+    ? lab.spawn(host, process.execPath, [VIPD_BIN, ...common, ...extraArgs], { env: { ...process.env, VIPD_DUMP_DIR: dir, VIPD_API_LISTEN: 'off' } })
     : lab.spawn(host, 'keepalived', [...common, '-G']);
   let out = '';
   proc.stdout?.on('data', (d) => { out += d; });

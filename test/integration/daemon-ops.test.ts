@@ -24,8 +24,8 @@ after(async () => {
   if (lab) await lab.teardown();
 });
 
-async function node(host: string, conf: string, dir = tempDir(`vo-${host}-`)): Promise<NodeProc> {
-  const n = startNode(lab, host, 'vipd', conf, dir);
+async function node(host: string, conf: string, dir = tempDir(`vo-${host}-`), args: string[] = []): Promise<NodeProc> {
+  const n = startNode(lab, host, 'vipd', conf, dir, args);
   started.push(n);
   try { return await ready(n); } catch (e) { console.log(n.output()); throw e; }
 }
@@ -145,4 +145,19 @@ test('notify scripts and the notify FIFO follow the transitions in order', { ski
   const lines = readFileSync(log, 'utf8').trim().split('\n');
   // BACKUP (slow script) must come before MASTER even though the MASTER script is quicker.
   assert.deepEqual(lines, ['backup', 'INSTANCE VI_1 BACKUP 150', 'master', 'INSTANCE VI_1 MASTER 150', 'stop', 'INSTANCE VI_1 STOP 150'], lines.join('\n'));
+});
+
+test('status API, /metrics and dashboard served by a running daemon (inside its namespace)', { skip }, async () => {
+  const n = await node('n2', vrrpConf({ state: 'MASTER', prio: 150 }), undefined, ['--api-listen=127.0.0.1:9650']);
+  await waitForHolder(lab, ['n2'], 'n2', '192.0.2.100', 15_000);
+  const get = (path: string) => lab.exec('n2', 'curl', ['-s', '--max-time', '3', `http://127.0.0.1:9650${path}`]);
+  let status: { vrrp?: { instances: Array<{ state: string; stats: { advertsTx: number } }> } } = {};
+  await waitFor(() => { status = JSON.parse(get('/api/status')); return status.vrrp?.instances[0]?.state === 'MASTER'; }, 10_000);
+  assert.ok(status.vrrp!.instances[0]!.stats.advertsTx >= 1);
+  const metrics = get('/metrics');
+  assert.match(metrics, /vipd_vrrp_state\{instance="VI_1",vrid="51",interface="eth0",family="ipv4"\} 2/);
+  assert.match(metrics, /vipd_process_rss_bytes\{process="vrrp"\} \d+/);
+  assert.match(get('/'), /<title>vipd<\/title>/);
+  assert.match(lab.exec('n2', 'curl', ['-s', '-X', 'DELETE', 'http://127.0.0.1:9650/api/status']), /only GET/);
+  await lab.stop(n.proc, 'SIGTERM', 8000);
 });
