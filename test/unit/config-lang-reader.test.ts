@@ -133,7 +133,7 @@ test('names starting with _ are reserved: redefining one is allowed but warned a
 test('@ID and @^ID conditional lines', () => {
   const text = '@lab1 k1\n@^lab1 k2\n@lab2 k3\n@^lab2 k4\n@lab1\n@^x\tk5\n@lab1 vrrp_instance V {\n@lab1 }\n';
   assert.deepEqual(shape(read(text, 'lab1').nodes), [[1, 'k1'], [4, 'k4'], [6, 'k5'], [[7, 'vrrp_instance', 'V'], []]]);
-  assert.deepEqual(shape(read(text, 'lab2').nodes), [[2, 'k2'], [3, 'k3'], [6, 'k5']].concat() as Shape[]);
+  assert.deepEqual(shape(read(text, 'lab2').nodes), [[2, 'k2'], [3, 'k3'], [6, 'k5']]);
 });
 
 test('~SEQ with 1, 2 or 3 numbers, ~SEQx in hex, nested and combined with ~LST', () => {
