@@ -70,7 +70,16 @@ interface Root {
 
 const rootBlocks: KeywordTable<Root> = {
   global_defs: kw((n, r, ctx) => buildGlobalDefs(n, r.model.global, ctx), { block: true }),
-  vrrp_script: kw((n, r, ctx) => void buildNamed(n, ctx, 'vrrp_script', newVrrpScript, vrrpScriptTable, r.model.vrrpScripts, false), { block: true }),
+  vrrp_script: kw(
+    (n, r, ctx) => {
+      const s = buildNamed(n, ctx, 'vrrp_script', newVrrpScript, vrrpScriptTable, r.model.vrrpScripts, false);
+      if (s && !s.script) {
+        ctx.error(endPos(n), `No script set for vrrp_script ${s.name} - removing`);
+        r.model.vrrpScripts.delete(s.name);
+      }
+    },
+    { block: true },
+  ),
   vrrp_track_process: kw(
     (n, r, ctx) => {
       const p = buildNamed(n, ctx, 'vrrp_track_process', newTrackProcess, trackProcessTable, r.model.trackProcesses);

@@ -37,16 +37,23 @@ export function defaultHostFacts(): HostFacts {
 
 export function validate(build: BuildResult, host: HostFacts = defaultHostFacts()): void {
   const { model, ctx } = build;
+  // keepalived's checker process validates virtual servers on its own, whatever VRRP thinks.
+  checkCheckerRefs(model, ctx.error.bind(ctx));
+  model.virtualServers = model.virtualServers.filter((v) => finishVirtualServer(v, model, ctx));
+  // VRRP: rules keepalived applies while reading (they name a line) come first …
   const interfacesMissing = checkInterfaces(build, host);
+  for (const inst of model.vrrpInstances) checkInstanceWhileReading(inst, build);
+  // … then its VRRP process gives up on a missing interface before the whole-config checks.
+  if (interfacesMissing || ctx.linkbeatMissing) {
+    checkTrackerRefs(model, ctx.error.bind(ctx));
+    return;
+  }
   for (const inst of model.vrrpInstances) checkInstance(inst, build);
   checkDuplicateVrids(model, ctx.error.bind(ctx));
   checkSyncGroups(model, ctx.error.bind(ctx));
-  // Scripts first: a track script dropped for security reasons is then "not found" (as keepalived).
-  // keepalived's VRRP process gives up on a missing interface before it looks at any script.
-  if (!interfacesMissing && !ctx.linkbeatMissing) checkScripts(build, host);
+  // Scripts before references: a track script dropped for security is then "not found" (as keepalived).
+  checkScripts(build, host);
   checkTrackerRefs(model, ctx.error.bind(ctx));
-  checkCheckerRefs(model, ctx.error.bind(ctx));
-  model.virtualServers = model.virtualServers.filter((v) => finishVirtualServer(v, model, ctx));
 }
 
 type Report = (pos: SourcePos, message: string) => void;
@@ -75,6 +82,28 @@ function checkInterfaces(build: BuildResult, host: HostFacts): boolean {
 }
 
 // ---------------------------------------------------------------- one instance
+
+/** Instance rules keepalived applies at the end of the instance block (they name a line). */
+function checkInstanceWhileReading(c: VrrpInstanceConfig, build: BuildResult): void {
+  const err: Report = build.ctx.error.bind(build.ctx);
+  const info = build.instanceInfo.get(c);
+  const positions = info?.positions ?? new Map<string, SourcePos>();
+  // Unicast peers must be of the instance's family (the first VIP's).
+  c.unicastPeers = c.unicastPeers.filter((p) => {
+    if (c.vips.length === 0 || p.family === c.family) return true;
+    err(p, `Configuration error: VRRP instance[${c.name}] and unicast peer address[${p.addr}] MUST be of the same family !!! Skipping...`);
+    return false;
+  });
+  const ttlPos = positions.get('unicast_ttl');
+  if (ttlPos && c.unicastPeers.length === 0) {
+    err(ttlPos, `(${c.name}): Cannot use unicast_ttl without unicast peers - resetting`);
+    c.unicastTtl = 255;
+  }
+  if (c.useVmac && c.unicastPeers.length > 0 && !c.vmacXmitBase) {
+    err(info?.end ?? c, `(${c.name}) unicast with use_vmac requires vmac_xmit_base - setting`);
+    c.vmacXmitBase = true;
+  }
+}
 
 function checkInstance(c: VrrpInstanceConfig, build: BuildResult): void {
   const { model, ctx } = build;
@@ -125,23 +154,8 @@ function checkInstance(c: VrrpInstanceConfig, build: BuildResult): void {
     c.preemptDelay = 0;
   }
 
-  // Unicast peers must be of the instance's family (the first VIP's).
-  c.unicastPeers = c.unicastPeers.filter((p) => {
-    if (c.vips.length === 0 || p.family === c.family) return true;
-    err(p, `Configuration error: VRRP instance[${c.name}] and unicast peer address[${p.addr}] MUST be of the same family !!! Skipping...`);
-    return false;
-  });
   if (explicit.has('unicast_keyword') && c.unicastPeers.length === 0) {
     err(c, `(${c.name}) A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated - please update your configuration.`);
-  }
-  const ttlPos = positions.get('unicast_ttl');
-  if (ttlPos && c.unicastPeers.length === 0) {
-    err(ttlPos, `(${c.name}): Cannot use unicast_ttl without unicast peers - resetting`);
-    c.unicastTtl = 255;
-  }
-  if (c.useVmac && c.unicastPeers.length > 0 && !c.vmacXmitBase) {
-    err(info?.end ?? c, `(${c.name}) unicast with use_vmac requires vmac_xmit_base - setting`);
-    c.vmacXmitBase = true;
   }
   if (c.useIpvlan && c.family === 4 && !explicit.has('ipvlan_addr')) {
     err(c, `(${c.name}) IPv4 ipvlan requires a source ip address to be configured. setting instance to fault state`);
@@ -212,7 +226,8 @@ function checkSyncGroups(model: KeepalivedConfig, err: Report): void {
       members.push(m);
     }
     if (members.length === 0) {
-      err(g, `Sync group ${g.name}, no matching virtual router found in group declaration - removing`);
+      if (g.members.length > 0) err(g, `Sync group ${g.name}, no matching virtual router found in group declaration - removing`);
+      else err(g, `Sync group ${g.name} has no virtual router(s). removing`);
       continue;
     }
     if (members.length === 1) err(g, `Sync group ${g.name} has only 1 virtual router(s) - this probably isn't what you want`);
@@ -347,13 +362,6 @@ function checkScripts(build: BuildResult, host: HostFacts): void {
   const g = model.global;
   const scripts = allScripts(model);
 
-  // vrrp_script without a script line is dropped (and its track_script references with it).
-  for (const [name, s] of [...model.vrrpScripts]) {
-    if (!s.script) {
-      ctx.error(blockEnds.get(s) ?? s, `No script set for vrrp_script ${name} - removing`);
-      model.vrrpScripts.delete(name);
-    }
-  }
 
   // The default user: script_user, else keepalived_script if that account exists, else root.
   let defaultUser: string | undefined = g.scriptUser?.user;

@@ -126,6 +126,8 @@ const RULES: Rule[] = [
 
   // ---- sync groups
   { name: 'sync group member undefined', bad: 'vrrp_sync_group G {\n    group {\n        VI_1\n        VI_9\n    }\n}\n' + inst() + inst('', '192.0.2.11', 'VI_2', 52), exit: 5, line: 2, message: /Virtual router VI_9 specified in sync group G doesn't exist/, fixed: 'vrrp_sync_group G {\n    group {\n        VI_1\n        VI_2\n    }\n}\n' + inst() + inst('', '192.0.2.11', 'VI_2', 52) },
+  { name: 'sync group without members', bad: 'vrrp_sync_group G {\n}\n' + inst(), exit: 5, line: 1, message: /has no virtual router\(s\)/, fixed: inst() },
+  { name: 'lvs_sync_daemon_interface in an instance is deprecated', bad: inst('    lvs_sync_daemon_interface eth0\n'), exit: 5, line: 4, message: /lvs_sync_daemon_interface against a vrrp is deprecated/, fixed: 'global_defs {\n    lvs_sync_daemon eth0\n}\n' + inst() },
   { name: 'sync group with one member', bad: 'vrrp_sync_group G {\n    group {\n        VI_1\n    }\n}\n' + inst(), exit: 5, line: 1, message: /has only 1 virtual router/, fixed: inst() },
   { name: 'instance in two sync groups', bad: 'vrrp_sync_group G {\n    group {\n        VI_1\n        VI_2\n    }\n}\nvrrp_sync_group H {\n    group {\n        VI_1\n        VI_2\n    }\n}\n' + inst() + inst('', '192.0.2.11', 'VI_2', 52), exit: 5, line: 8, message: /cannot exist in more than one sync group/, fixed: 'vrrp_sync_group G {\n    group {\n        VI_1\n        VI_2\n    }\n}\n' + inst() + inst('', '192.0.2.11', 'VI_2', 52) },
 
@@ -209,10 +211,12 @@ test('rule: track script in an insecure (world-writable) directory is disabled',
   }
 });
 
-test('a missing interface stops keepalived before the script checks (exit 5, not 6)', () => {
-  const r = check('vrrp_script chk {\n    script "/bin/true"\n}\n' + inst('    interface eth9\n'));
+test('a missing interface stops keepalived before the whole-config checks (exit 5, not 6)', () => {
+  const r = check('vrrp_script chk {\n    script "/bin/true"\n}\nvrrp_sync_group G {\n}\n' + inst('    interface eth9\n'));
   assert.equal(r.exitCode, 5);
   assert.ok(!r.diagnostics.some((d) => /SECURITY VIOLATION/.test(d.message)));
+  assert.ok(!r.diagnostics.some((d) => /Sync group/.test(d.message)));
+  if (VERIFY) assert.equal(keepalivedExit('vrrp_script chk {\n    script "/bin/true"\n}\nvrrp_sync_group G {\n}\n' + inst('    interface eth9\n')), 5);
 });
 
 test('fatal parse problems stop the build (exit 2) and keep earlier diagnostics', () => {

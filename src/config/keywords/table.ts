@@ -90,7 +90,10 @@ export function runBlock<T>(children: ConfigNode[] | undefined, table: KeywordTa
 /** Where a block ends: keepalived reports end-of-block checks at the closing brace, which the
  *  tree does not keep; the line after the last descendant is where it normally is. */
 export function endPos(node: ConfigNode): SourcePos {
-  // A block closes on the line after its last line, where nested blocks end at their own brace.
+  // The reader records the closing brace when it saw one; otherwise a block closes on the line
+  // after its last line, where nested blocks end at their own brace.
+  const close = (node as { close?: SourcePos }).close;
+  if (close && typeof close.line === 'number') return { file: close.file, line: close.line };
   const end = (n: ConfigNode): number => {
     if (!n.children) return n.line;
     let last = n.line;

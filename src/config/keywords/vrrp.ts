@@ -302,7 +302,13 @@ export const vrrpInstanceTable: KeywordTable<D> = {
   notify_master_rx_lower_pri: notifyKw('masterRxLowerPri'),
   notify_priority_changes: ibool('notify_priority_changes', (c, v) => (c.notifyPriorityChanges = v)),
   smtp_alert: ibool('smtp_alert', (c, v) => (c.smtpAlert = v)),
-  lvs_sync_daemon_interface: { ...kw<D>(() => undefined), deprecated: true },
+  lvs_sync_daemon_interface: {
+    ...kw<D>((n, d, ctx) => {
+      arg(n, 1);
+      ctx.error(n, `(${d.cfg.name}) Specifying lvs_sync_daemon_interface against a vrrp is deprecated. Please use global lvs_sync_daemon`);
+    }),
+    deprecated: true,
+  },
 
   authentication: kw((n, d, ctx) => runBlock(n.children, authTable, d, ctx), { block: true }),
 };
