@@ -7,7 +7,8 @@
 //     quote character is literal inside a quoted part;
 //   - a backslash escapes the next character everywhere (also inside quotes): \a \b \E \f \n \r \t \v,
 //     \xHH.., \cX (control char), \N, \NN, \NNN (octal); any other char is taken literally;
-//   - an unterminated quote or a trailing lone backslash is an error (keepalived then ignores the script).
+//   - an unterminated quote or a trailing lone backslash is an error (keepalived then ignores the
+//     script) - except, as in keepalived, a quote opened with nothing left to read after it.
 // A quoted empty word ("" or '') yields an empty argument, as in keepalived.
 
 export type ParseResult = { ok: true; argv: string[] } | { ok: false; error: string };
@@ -61,9 +62,20 @@ export function parseScriptCommand(text: string): ParseResult {
         continue;
       }
       if (quote !== undefined) {
-        if (c === quote) quote = undefined;
-        else word += c;
-        i++;
+        if (c === quote) {
+          quote = undefined;
+          i++;
+          continue;
+        }
+        // Take the text up to the closing quote or the next backslash. keepalived reports the
+        // missing quote only here, when text remains and neither follows; a quote opened as the
+        // very last character (or left open after a final escape) is silently accepted.
+        const q = text.indexOf(quote, i);
+        const b = text.indexOf('\\', i);
+        const stop = q < 0 ? b : b < 0 ? q : Math.min(q, b);
+        if (stop < 0) return { ok: false, error: `string '${text}': missing terminating ${quote}` };
+        word += text.slice(i, stop);
+        i = stop;
         continue;
       }
       if (c === '"' || c === "'") { quote = c; i++; continue; }
@@ -71,7 +83,6 @@ export function parseScriptCommand(text: string): ParseResult {
       word += c;
       i++;
     }
-    if (quote !== undefined) return { ok: false, error: `string '${text}': missing terminating ${quote}` };
     argv.push(word);
   }
   if (argv.length === 0) return { ok: false, error: 'empty script command' };
@@ -81,4 +92,19 @@ export function parseScriptCommand(text: string): ParseResult {
 /** Render argv for logs the way keepalived does: every word single-quoted, ' escaped as '\''. */
 export function formatCommand(argv: readonly string[]): string {
   return argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+}
+
+/**
+ * Split a script command as it arrives from the configuration model (the keyword's argument with
+ * its outer quotes removed and nothing else decoded, like keepalived's alloc_strvec_r()).
+ * keepalived 2.2.7 decodes such a command twice (verified by running it): it re-reads the raw
+ * config line with quotes and backslash escapes (so `"a\\b"` becomes `a\b`, `\t` a tab, `e\ f`
+ * "e f"), and then splits that string with parseScriptCommand() rules (so `a\b` becomes a + BS and
+ * "e f" two words). The first pass is a double-quote context: blanks and `'` are literal there.
+ */
+export function parseConfiguredCommand(cmd: string): ParseResult {
+  if (cmd.includes('"')) return parseScriptCommand(cmd); // cannot come from a quoted config string
+  const first = parseScriptCommand(`"${cmd}"`);
+  if (!first.ok) return first;
+  return parseScriptCommand(first.argv[0] ?? '');
 }

@@ -12,14 +12,15 @@
 //   - otherwise (enable_script_security and no keepalived_script): error "Unable to set default user
 //     keepalived_script for script", and every script without its own user is removed.
 import type { Diagnostic, SourcePos } from '../config/tree.js';
-import { parseScriptCommand } from './cmdline.js';
+import { parseConfiguredCommand } from './cmdline.js';
 import { checkScriptSecurity } from './security.js';
 import { resolveScriptUser, defaultScriptUser, DEFAULT_SCRIPT_USER, type AccountFiles, type ScriptUser } from './users.js';
 import type { ScriptSpec } from './script.js';
 
 /** Structural view of the config model's script entry (src/config/model.ts ScriptSpec fits). */
 export interface ConfiguredScript extends SourcePos {
-  /** The command as written, quotes of the config line removed, e.g. `/bin/check 'a b'`. */
+  /** The command as written, outer quotes of the config line removed and nothing decoded,
+   *  e.g. `/bin/check 'a b' \x41` (see parseConfiguredCommand for keepalived's double decoding). */
   cmd: string;
   user?: string;
   group?: string;
@@ -70,7 +71,7 @@ export interface PreparedScript {
 export function prepareScript(cfg: ConfiguredScript, what: string, ctx: ScriptContext): PreparedScript {
   const at = { file: cfg.file, line: cfg.line };
   const err = (message: string): PreparedScript => ({ insecure: false, diagnostics: [{ ...at, severity: 'error', message: `${what}: ${message}` }] });
-  const parsed = parseScriptCommand(cfg.cmd);
+  const parsed = parseConfiguredCommand(cfg.cmd);
   if (!parsed.ok) return err(`unable to parse script - ignoring (${parsed.error})`);
   let user: ScriptUser | undefined;
   if (cfg.user !== undefined) {

@@ -40,10 +40,12 @@ test('unterminated quotes and a trailing backslash are errors, not crashes', () 
   const a = parseScriptCommand(`/x.sh 'oops`);
   assert.equal(a.ok, false);
   if (!a.ok) assert.match(a.error, /missing terminating '/);
-  const b = parseScriptCommand('/x.sh "c"d"');
+  const b = parseScriptCommand('/x.sh "c"d" e');
   assert.equal(b.ok, false);
   if (!b.ok) assert.match(b.error, /missing terminating "/);
   assert.equal(parseScriptCommand('/x.sh \\').ok, false);
+  // keepalived quirk (verified): a quote opened as the very last character is not an error.
+  assert.deepEqual(parseScriptCommand(`x 'sq'x'`), { ok: true, argv: ['x', 'sqx'] });
   assert.equal(parseScriptCommand('   ').ok, false);
 });
 
