@@ -40,6 +40,30 @@ export interface CheckerConfigMessage {
 
 type Out = (msg: Record<string, unknown>) => void;
 
+const KINDS = new Set(['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'SMTP_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'PING_CHECK', 'MISC_CHECK', 'FILE_CHECK']);
+
+/** The message comes from another process: check its shape before anything dereferences it. */
+export function configShapeProblem(msg: unknown): string | undefined {
+  const m = msg as Partial<CheckerConfigMessage> | null;
+  if (!m || typeof m !== 'object') return 'not an object';
+  if (!Array.isArray(m.services)) return 'services is not an array';
+  for (const [i, vs] of m.services.entries()) {
+    if (!vs || typeof vs !== 'object') return `services[${i}] is not an object`;
+    if (!Array.isArray(vs.realServers)) return `services[${i}].realServers is not an array`;
+    for (const [j, rs] of vs.realServers.entries()) {
+      if (!rs || typeof rs !== 'object' || typeof rs.ip !== 'string' || typeof rs.port !== 'number') return `services[${i}].realServers[${j}] needs ip and port`;
+      if (!Array.isArray(rs.checkers)) return `services[${i}].realServers[${j}].checkers is not an array`;
+      for (const [k, c] of rs.checkers.entries()) {
+        if (!c || !KINDS.has((c as { kind?: string }).kind ?? '')) return `services[${i}].realServers[${j}].checkers[${k}] has an unknown kind`;
+        if ((c.kind === 'HTTP_GET' || c.kind === 'SSL_GET') && !Array.isArray(c.urls)) return `services[${i}].realServers[${j}].checkers[${k}].urls is not an array`;
+        if (c.kind === 'MISC_CHECK' && typeof c.miscPath !== 'string') return `services[${i}].realServers[${j}].checkers[${k}] needs miscPath`;
+        if (c.kind === 'FILE_CHECK' && typeof c.trackFile !== 'string') return `services[${i}].realServers[${j}].checkers[${k}] needs trackFile`;
+      }
+    }
+  }
+  return undefined;
+}
+
 /**
  * Runs one configuration: scheduler + data plane. Data-plane updates are serialised and coalesced:
  * bursts of state changes become one `nft` transaction, and a change arriving while nft runs is
@@ -57,6 +81,8 @@ export class CheckerService {
   constructor(private readonly out: Out) {}
 
   async configure(msg: CheckerConfigMessage): Promise<boolean> {
+    const shape = configShapeProblem(msg);
+    if (shape) { this.out({ type: 'error', message: `bad configuration message: ${shape}` }); return false; }
     const dp = msg.dataPlane ?? { kind: 'nftables' };
     if (dp.kind === 'nftables') {
       // validate before touching the running configuration: a bad reload keeps the old one

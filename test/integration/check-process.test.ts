@@ -62,11 +62,19 @@ test('config, events, snapshot and stop over IPC', { timeout: 20_000 }, async ()
   assert.ok(msgs.find((m) => m.type === 'stopped'));
 });
 
-test('an algorithm the backend cannot do is reported, naming the backend', { timeout: 20_000 }, async () => {
+test('an algorithm the backend cannot do is reported, naming the backend; garbage is refused', { timeout: 20_000 }, async () => {
   const { child, msgs } = start();
   await waitFor(() => msgs.find((m) => m.type === 'ready'), 10_000);
+  for (const bad of [{ type: 'config' }, { type: 'config', services: [{ realServers: [{ ip: 1 }] }] },
+    { type: 'config', services: [{ realServers: [{ ip: '198.51.100.1', port: 80, checkers: [{ kind: 'NOPE' }] }] }] }]) {
+    const n = msgs.length;
+    child.send(bad);
+    const e = await waitFor(() => msgs.slice(n).find((m) => m.type === 'error'), 5000);
+    assert.match(String(e!.message), /bad configuration message/);
+  }
+  const n0 = msgs.length;
   child.send({ type: 'config', services: [{ vip: '203.0.113.10', port: 80, lbAlgo: 'lc', realServers: [] }] });
-  const err = await waitFor(() => msgs.find((m) => m.type === 'error'), 5000);
+  const err = await waitFor(() => msgs.slice(n0).find((m) => m.type === 'error'), 5000);
   assert.match(String(err!.message), /lb_algo lc is not supported by the nftables backend/);
   const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
   child.disconnect(); // parent gone → the checker must not linger
