@@ -89,7 +89,7 @@ export function expandV6(ip: string): Buffer {
 class Pinger {
   private readonly fd: number;
   private readonly handle: unknown;
-  private readonly pending = new Map<number, () => void>();
+  private readonly pending = new Map<number, { from: Buffer; onReply: () => void }>();
   private seq = 0;
   private readonly id = process.pid & 0xffff;
   private readonly rx = Buffer.alloc(2048);
@@ -108,7 +108,11 @@ class Pinger {
       try { n = this.raw.recvmsg(this.fd, this.rx, this.name, this.ctl, this.lens); } catch { return; }
       if (n < 0) return;
       const r = parseEchoReply(this.v6, this.rx.subarray(0, Math.min(n, this.rx.length)));
-      if (r && r.id === this.id) this.pending.get(r.seq)?.();
+      if (!r || r.id !== this.id) continue;
+      const p = this.pending.get(r.seq);
+      // the reply must come from the address we pinged (sockaddr_in: addr at 4, sockaddr_in6: at 8)
+      const from = this.v6 ? this.name.subarray(8, 24) : this.name.subarray(4, 8);
+      if (p && from.equals(p.from)) p.onReply();
     }
   }
 
@@ -117,8 +121,9 @@ class Pinger {
     let seq = this.seq = (this.seq + 1) & 0xffff;
     for (let i = 0; this.pending.has(seq) && i < 0x10000; i++) seq = this.seq = (this.seq + 1) & 0xffff;
     const pkt = echoRequest(this.v6, this.id, seq);
-    this.pending.set(seq, onReply);
-    const n = this.raw.sendto(this.fd, pkt, sockaddr(ip));
+    const sa = sockaddr(ip);
+    this.pending.set(seq, { from: Buffer.from(this.v6 ? sa.subarray(8, 24) : sa.subarray(4, 8)), onReply });
+    const n = this.raw.sendto(this.fd, pkt, sa);
     if (n < 0) { this.pending.delete(seq); throw new Error('socket buffer full'); }
     return () => { this.pending.delete(seq); };
   }
