@@ -234,6 +234,39 @@ class Reader {
     return true;
   }
 
+  /**
+   * The main configuration: like keepalived's -f, a name that does not exist as written is
+   * globbed (with braces), and every match is read in order.
+   */
+  pushMainFiles(path: string): void {
+    const exists = (() => { try { statSync(path); return true; } catch { return false; } })();
+    const alternatives = exists ? undefined : expandBraces(path);
+    const patterned = alternatives !== undefined && (alternatives.length > 1 || hasWildcard(path));
+    if (!patterned) {
+      this.pushFile(path, resolve(path), undefined, 'error');
+      return;
+    }
+    let matches: GlobMatch[];
+    try {
+      matches = alternatives.flatMap((alt) => (alt.length > 0 ? globPattern(alt, process.cwd(), this.maxGlobEntries) : []));
+    } catch (e) {
+      this.report('error', { file: path, line: 0 }, (e as Error).message);
+      return;
+    }
+    const files = matches.filter((m) => !m.isDirectory);
+    if (files.length === 0) {
+      this.report('error', { file: path, line: 0 }, `Config files missing '${path}'.`);
+      return;
+    }
+    if (files.length > 1) this.report('warning', { file: path, line: 0 }, `WARNING, multiple configuration file matches of ${path}, starting with ${files[0]!.shown}`);
+    const pushed: Source[] = [];
+    for (const f of files) {
+      const before = this.stack.length;
+      if (this.pushFile(f.shown, f.absolute, undefined, 'error')) pushed.push(this.stack.splice(before, 1)[0]!);
+    }
+    for (let i = pushed.length - 1; i >= 0; i--) this.stack.push(pushed[i]!);
+  }
+
   /** Counts text that did not come through pushFile against maxBytes. */
   chargeBytes(n: number): void {
     this.bytesRead += n;
@@ -657,7 +690,7 @@ function run(reader: Reader, opts: ReadOptions): ReadResult {
 /** Reads a keepalived configuration file and everything it includes. */
 export function readConfig(path: string, opts: ReadOptions = {}): ReadResult {
   const reader = new Reader(opts);
-  reader.pushFile(path, resolve(path), undefined, 'error');
+  reader.pushMainFiles(path);
   return run(reader, opts);
 }
 

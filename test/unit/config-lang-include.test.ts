@@ -139,3 +139,13 @@ test('a pattern that would walk too much of the disk is refused', () => {
   assert.deepEqual(keywords(r), ['k']);
   assert.deepEqual(diags(r), [`1 error include '${many}/*/../*/*' matches more than 20 directory entries - skipping`]);
 });
+
+test('a main configuration name that does not exist is globbed, and every match is read (keepalived -f)', () => {
+  const pattern = join(dir, 'conf.d', '{b,a}.conf');
+  const r = readConfig(pattern);
+  assert.deepEqual(keywords(r), ['kb', 'ka']);
+  assert.deepEqual(r.files, [join(dir, 'conf.d', 'b.conf'), join(dir, 'conf.d', 'a.conf')]);
+  assert.deepEqual(r.diagnostics.map((d) => d.message), [`WARNING, multiple configuration file matches of ${pattern}, starting with ${join(dir, 'conf.d', 'b.conf')}`]);
+  const none = readConfig(join(dir, 'conf.d', 'none*.conf'));
+  assert.deepEqual(none.diagnostics.map((d) => `${d.severity} ${d.message}`), [`error Config files missing '${join(dir, 'conf.d', 'none*.conf')}'.`]);
+});
