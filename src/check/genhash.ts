@@ -73,6 +73,22 @@ export function parseGenhashArgs(argv: string[]): GenhashOptions | 'help' {
 
 export interface Io { out(s: string): void; err(s: string): void }
 
+/** genhash's hex dump: decimal offset, 16 bytes as "8 hex - 8 hex", then the printable ASCII. */
+export function hexDump(buf: Buffer): string {
+  const lines: string[] = [];
+  for (let off = 0; off < buf.length; off += 16) {
+    const row = buf.subarray(off, off + 16);
+    const hex = [...row].map((b) => b.toString(16).padStart(2, '0'));
+    const left = hex.slice(0, 8).join(' ');
+    const hexPart = hex.length > 8 ? `${left} - ${hex.slice(8).join(' ')}` : left;
+    const ascii = [...row].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+    lines.push(`${String(off).padStart(4, '0')}  ${hexPart.padEnd(49)}   ${ascii.padEnd(16)}`);
+  }
+  return lines.map((l) => `${l}\n`).join('');
+}
+
+const banner = (title: string): string => `-----------------------[${title}]-----------------------\n`;
+
 /** Run genhash; resolves with the process exit code. */
 export async function genhash(argv: string[], io: Io = {
   out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s),
@@ -87,8 +103,12 @@ export async function genhash(argv: string[], io: Io = {
   });
   if (!r.res) { io.err(`genhash: ${o.server}:${o.port}${o.url}: ${r.error}\n`); return 1; }
   if (o.verbose) {
-    io.out(`-----------------------[ HTTP Header Ascii Buffer ]-----------------------\n${r.res.header.toString('latin1')}\n`);
-    io.out(`-----------------------[ HTML hash final resulting ]-----------------------\n${r.res.digest}\n\n`);
+    // the layout of keepalived 2.2.7's genhash -v
+    io.out(banner('    HTTP Header Buffer    ') + hexDump(r.res.header));
+    io.out(`${banner(' HTTP Header Ascii Buffer ')}${r.res.header.toString('latin1')}\n`);
+    io.out(`${banner('        HTML Buffer        ')}${hexDump(r.res.body)}\n`);
+    io.out(banner('    HTML hash resulting    ') + hexDump(Buffer.from(r.res.digest, 'hex')));
+    io.out(`${banner(' HTML hash final resulting ')}${r.res.digest}\n\n`);
     const us = Number((process.hrtime.bigint() - started) / 1000n);
     io.out(`Global response time for [${o.url}] = ${us} usecs\n`);
     return 0;

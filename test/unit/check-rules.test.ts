@@ -8,7 +8,7 @@ import { miscResult } from '../../src/check/misc.js';
 import { fileResult } from '../../src/check/file.js';
 import { parseHex, matchesPattern } from '../../src/check/udp.js';
 import { buildRequest, parseResponse, parseStatusCodes, statusAllowed, defaultHost, HttpParseError, regexProblem } from '../../src/check/http.js';
-import { parseGenhashArgs } from '../../src/check/genhash.js';
+import { parseGenhashArgs, hexDump } from '../../src/check/genhash.js';
 import { buildQuery, replyProblem } from '../../src/check/dns.js';
 import { echoRequest, parseEchoReply, icmpChecksum, expandV6 } from '../../src/check/ping.js';
 import { rsFifoLine, vsFifoLine } from '../../src/check/notify.js';
@@ -183,4 +183,11 @@ test('url regex: match, regex_no_match, options and offsets', () => {
   assert.match(regexProblem(body, { path: '/', regex: 'status', regexMinOffset: 1 })!, /does not match/);
   assert.match(regexProblem(body, { path: '/', regex: 'load', regexMaxOffset: 5 })!, /does not match/);
   assert.match(regexProblem(body, { path: '/', regex: 'a', regexOptions: ['ungreedy'] })!, /not supported/);
+});
+
+test('genhash -v hex dump layout matches keepalived genhash', () => {
+  // lines copied from Debian genhash 2.2.7 output
+  assert.equal(hexDump(Buffer.from('hello vipd page\n')), '0000  68 65 6c 6c 6f 20 76 69 - 70 64 20 70 61 67 65 0a   hello vipd page.\n');
+  const d = hexDump(Buffer.concat([Buffer.alloc(176, 0x41), Buffer.from('5 GMT\r\n\r\n')]));
+  assert.ok(d.endsWith('0176  35 20 47 4d 54 0d 0a 0d - 0a                        5 GMT....       \n'), d.slice(-90));
 });
