@@ -41,12 +41,15 @@
 //     by a master that is leaving MASTER.
 // (g) sync-group: after every step, the members of a vrrp_sync_group on a running, unpaused host are all
 //     in the same state.
+// (h) garp: a node that becomes MASTER announces every VIP it holds with garp_master_repeat GARP/NA
+//     in the same step (stale ARP caches after failover are keepalived's most reported problem), and,
+//     with garp_master_delay, sends the second burst once it has been MASTER (unpaused) that long.
 // (a)–(c) hold per VRID: "node" there means the instance of that VRID on a host.
 import type { FsmEvent, InstanceState, StepResult, VrrpState } from '../vrrp/fsm.js';
 import { skewMs } from '../vrrp/timers.js';
 import type { SimNode, World } from './world.js';
 
-export type InvariantName = 'a-one-master' | 'b-master-exists' | 'c-preempt' | 'c-no-displacement' | 'c-tie-break' | 'd-vips' | 'e-notify-order' | 'f-advert-source' | 'g-sync-group';
+export type InvariantName = 'a-one-master' | 'b-master-exists' | 'c-preempt' | 'c-no-displacement' | 'c-tie-break' | 'd-vips' | 'e-notify-order' | 'f-advert-source' | 'g-sync-group' | 'h-garp';
 
 export interface Violation {
   invariant: InvariantName;
@@ -68,7 +71,9 @@ export class Monitor {
   private readonly reportedEpisode: boolean[];
   private reportedQuietEpoch = -1;
   private readonly splitGroups = new Set<number>();
-  private cur: { node: SimNode; before: InstanceState; after: InstanceState } | null = null;
+  private cur: { node: SimNode; before: InstanceState; after: InstanceState; garp: Set<string> } | null = null;
+  /** Per node: when the second GARP burst is owed (NaN: not owed). */
+  private readonly secondGarpDue: number[];
   private readonly maxAI: number;
   private readonly minAI: number;
   private readonly vrids: number[];
@@ -80,6 +85,7 @@ export class Monitor {
     this.uncoveredSince = new Array<number>(n).fill(NaN);
     this.uncoveredMinPrio = new Array<number>(n).fill(255);
     this.reportedEpisode = new Array<boolean>(n).fill(false);
+    this.secondGarpDue = new Array<number>(n).fill(NaN);
     this.maxAI = Math.max(...w.scenario.nodes.map((s) => s.cfg.advertIntCs * 10));
     this.minAI = Math.min(...w.scenario.nodes.map((s) => s.cfg.advertIntCs * 10));
     this.vrids = [...new Set(w.scenario.nodes.map((s) => s.cfg.vrid))];
@@ -118,8 +124,13 @@ export class Monitor {
   }
 
   /** Called after the engine step, before the world records the transition in the node's history. */
+  onGarp(n: SimNode, vips: readonly string[], count: number, reason: string): void {
+    if (this.cur && this.cur.node === n && reason === 'master' && count > 0) for (const v of vips) this.cur.garp.add(v);
+    if (reason === 'master-delay' && count > 0) this.secondGarpDue[n.id] = NaN;
+  }
+
   beforeActions(n: SimNode, before: InstanceState, r: StepResult, ev: FsmEvent): void {
-    this.cur = { node: n, before, after: r.state };
+    this.cur = { node: n, before, after: r.state, garp: new Set() };
     if (before.state === 'BACKUP' && r.state.state === 'MASTER') this.checkTakeover(n, r.state);
     if (before.state === 'MASTER' && r.state.state === 'BACKUP' && ev.type === 'advert-received') {
       const p = ev.advert.priority;
@@ -128,8 +139,17 @@ export class Monitor {
     }
   }
 
-  afterStep(n: SimNode, _before: InstanceState, r: StepResult): void {
+  afterStep(n: SimNode, before: InstanceState, r: StepResult): void {
+    const garp = this.cur?.garp;
     this.cur = null;
+    if (r.state.state !== 'MASTER') this.secondGarpDue[n.id] = NaN;
+    else if (before.state !== 'MASTER') {
+      const g = n.cfg.garp;
+      if (g.masterRepeat > 0 && n.ifDown === 0 && !n.loadedVips.every((v) => garp?.has(v))) {
+        this.violate('h-garp', `${n.label} became MASTER without announcing {${n.loadedVips.join(',')}}`, n.id);
+      }
+      this.secondGarpDue[n.id] = g.masterRepeat > 0 && g.masterDelayMs > 0 ? this.w.now + g.masterDelayMs : NaN;
+    }
     if (this.lastNotifyTo[n.id] !== r.state.state) {
       this.violate('e-notify-order', `${n.label} is ${r.state.state} but the last notification said ${this.lastNotifyTo[n.id]}`, n.id);
       this.lastNotifyTo[n.id] = r.state.state;
@@ -202,6 +222,15 @@ export class Monitor {
       if (t > deadline && !this.reportedEpisode[x.id]) {
         this.reportedEpisode[x.id] = true;
         this.violate('b-master-exists', `${x.label} (${x.state}, prio ${prio}) has had no master since t=${(this.uncoveredSince[x.id]! / 1000).toFixed(4)} (deadline t=${(deadline / 1000).toFixed(4)})`, x.id);
+      }
+    }
+    // (h) second GARP burst owed by a master that has not been paused.
+    for (const n of w.nodes) {
+      const due = this.secondGarpDue[n.id]!;
+      if (Number.isNaN(due) || t <= due + 1) continue;
+      this.secondGarpDue[n.id] = NaN;
+      if (n.state === 'MASTER' && !n.paused && n.pauseTouchedAt <= due - n.cfg.garp.masterDelayMs && n.ifDown === 0) {
+        this.violate('h-garp', `${n.label} has been MASTER for garp_master_delay ${n.cfg.garp.masterDelayMs} ms without the second GARP burst`, n.id);
       }
     }
     // (g) sync-group members agree.

@@ -290,8 +290,11 @@ export class World {
       case 'notify':
         this.monitor.onNotify(n, a.from, a.to);
         return;
+      case 'send-garp':
+        if (n.ifDown === 0) this.monitor.onGarp(n, a.vips, a.count, a.reason);
+        return;
       default:
-        return; // GARP, logs, priority notifications: nothing to simulate
+        return; // logs, priority notifications: nothing to simulate
     }
     void before;
   }

@@ -203,3 +203,14 @@ test('broken engine: takeover 10% later than Master_Down_Interval → b-master-e
   });
   assert.ok((hunt(engine, 60).get('b-master-exists') ?? 0) > 0);
 });
+
+test('broken engines: no GARP on takeover, or no second burst → h-garp', () => {
+  const noGarp = wrap((s, ev, now) => {
+    const r = realEngine.step(s, ev, now);
+    return { state: r.state, actions: r.actions.filter((a) => !(a.type === 'send-garp' && a.reason === 'master')) };
+  });
+  assert.ok((hunt(noGarp, 5).get('h-garp') ?? 0) > 0);
+  const noSecond = wrap((s, ev, now) =>
+    ev.type === 'timer-fired' && ev.timer === 'garp-master-delay' ? realEngine.step({ ...s, timers: { ...s.timers, 'garp-master-delay': null } }, ev, now) : realEngine.step(s, ev, now));
+  assert.ok((hunt(noSecond, 5).get('h-garp') ?? 0) > 0);
+});
