@@ -72,6 +72,16 @@ const rootBlocks: KeywordTable<Root> = {
   global_defs: kw((n, r, ctx) => buildGlobalDefs(n, r.model.global, ctx), { block: true }),
   vrrp_script: kw(
     (n, r, ctx) => {
+      const name = arg(n, 1);
+      if (r.model.vrrpScripts.has(name)) {
+        // keepalived 2.2.7 keeps a second definition too (and checks its script); the model keeps
+        // the first, validation also checks the shadowed one.
+        const dup = newVrrpScript(n, name);
+        runBlock(n.children, vrrpScriptTable, dup, ctx);
+        if (!dup.script) ctx.error(endPos(n), `No script set for vrrp_script ${name} - removing`);
+        else ctx.shadowedScripts.push(dup);
+        return;
+      }
       const s = buildNamed(n, ctx, 'vrrp_script', newVrrpScript, vrrpScriptTable, r.model.vrrpScripts, false);
       if (s && !s.script) {
         ctx.error(endPos(n), `No script set for vrrp_script ${s.name} - removing`);
@@ -169,10 +179,11 @@ const rootBlocks: KeywordTable<Root> = {
   interface_up_down_delays: kw(
     (n, r, ctx) => {
       for (const c of n.children ?? []) {
+        r.ifRef(c.keyword, c, 'up/down delay');
         const down = c.args[0] === undefined ? undefined : readDelay(ctx, c, c.args[0]);
         const up = c.args[1] === undefined ? down : readDelay(ctx, c, c.args[1]);
         if (down === undefined || up === undefined) {
-          if (c.args[0] === undefined) ctx.error(c, `Missing delay for interface ${c.keyword}`);
+          if (c.args[0] === undefined) ctx.upDownWithoutDelay.push({ name: c.keyword, pos: c });
           continue;
         }
         r.model.interfaceUpDownDelays.push({ file: c.file, line: c.line, name: c.keyword, downDelay: down, upDelay: up });

@@ -6,7 +6,7 @@
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { SourcePos } from './tree.js';
-import type { KeepalivedConfig, ScriptSpec, TrackRef, VrrpInstanceConfig } from './model.js';
+import type { KeepalivedConfig, ScriptSpec, TrackRef, VrrpInstanceConfig, VrrpScriptConfig } from './model.js';
 import type { BuildResult } from './build.js';
 import { lookupUser } from '../notify/users.js';
 import { finishVirtualServer } from './keywords/lvs.js';
@@ -42,6 +42,9 @@ export function validate(build: BuildResult, host: HostFacts = defaultHostFacts(
   model.virtualServers = model.virtualServers.filter((v) => finishVirtualServer(v, model, ctx));
   // VRRP: rules keepalived applies while reading (they name a line) come first …
   const interfacesMissing = checkInterfaces(build, host);
+  for (const u of ctx.upDownWithoutDelay) {
+    if (host.interfaces.has(u.name) || model.global.dynamicInterfaces) ctx.error(u.pos, `Missing delay for interface ${u.name}`);
+  }
   for (const inst of model.vrrpInstances) checkInstanceWhileReading(inst, build);
   // … then its VRRP process gives up on a missing interface before the whole-config checks.
   if (interfacesMissing || ctx.linkbeatMissing) {
@@ -68,9 +71,9 @@ function checkInterfaces(build: BuildResult, host: HostFacts): boolean {
   let missing = false;
   for (const ref of build.interfaceRefs) {
     if (host.interfaces.has(ref.name)) continue;
-    if (ref.what === 'linkbeat interface') {
+    if (ref.what === 'linkbeat interface' || ref.what === 'up/down delay') {
       // keepalived's VRRP process stops at this point with exit code 4 (no script checks follow).
-      ctx.report(ref, `unknown interface ${ref.name} specified for linkbeat interface`, 'warning');
+      ctx.report(ref, `unknown interface ${ref.name} specified for ${ref.what}`, 'warning');
       ctx.linkbeatMissing = true;
       continue;
     }
@@ -88,6 +91,7 @@ function checkInstanceWhileReading(c: VrrpInstanceConfig, build: BuildResult): v
   const err: Report = build.ctx.error.bind(build.ctx);
   const info = build.instanceInfo.get(c);
   const positions = info?.positions ?? new Map<string, SourcePos>();
+  if (c.interface === undefined) err(c, `(${c.name}) Unknown interface!`);
   // Unicast peers must be of the instance's family (the first VIP's).
   c.unicastPeers = c.unicastPeers.filter((p) => {
     if (c.vips.length === 0 || p.family === c.family) return true;
@@ -114,7 +118,6 @@ function checkInstance(c: VrrpInstanceConfig, build: BuildResult): void {
   const strict = c.strictMode === true;
 
   if (c.vrid === 0) err(c, `(${c.name}) the virtual router id must be set`);
-  if (c.interface === undefined) err(c, `(${c.name}) Unknown interface!`);
   if (c.vips.length === 0 && !c.noVirtualIpaddress) err(c, `(${c.name}) No VIP specified; at least one is sensible`);
 
   if (c.version === 2 && !Number.isInteger(c.advertInt)) {
@@ -279,7 +282,10 @@ function checkCheckerRefs(model: KeepalivedConfig, err: Report): void {
 // ---------------------------------------------------------------- scripts and their security
 
 /** Every script keepalived would run, with what it belongs to. */
-export function allScripts(model: KeepalivedConfig): Array<{ spec: ScriptSpec; owner: string; checker: boolean }> {
+export function allScripts(
+  model: KeepalivedConfig,
+  shadowed: VrrpScriptConfig[] = [],
+): Array<{ spec: ScriptSpec; owner: string; checker: boolean }> {
   const out: Array<{ spec: ScriptSpec; owner: string; checker: boolean }> = [];
   const add = (spec: ScriptSpec | true | undefined, owner: string, checker = false): void => {
     if (spec && spec !== true) out.push({ spec, owner, checker });
@@ -291,6 +297,7 @@ export function allScripts(model: KeepalivedConfig): Array<{ spec: ScriptSpec; o
   add(g.vrrpNotifyFifo?.script, 'vrrp_notify_fifo_script');
   add(g.lvsNotifyFifo?.script, 'lvs_notify_fifo_script', true);
   for (const s of model.vrrpScripts.values()) add(s.script, `vrrp_script ${s.name}`);
+  for (const s of shadowed) add(s.script, `vrrp_script ${s.name}`);
   for (const o of [...model.vrrpInstances, ...model.vrrpSyncGroups]) {
     for (const [k, v] of Object.entries(o.notify)) add(v as ScriptSpec | true | undefined, `${o.name} notify ${k}`);
   }
@@ -360,7 +367,7 @@ function insecurePath(path: string): boolean {
 function checkScripts(build: BuildResult, host: HostFacts): void {
   const { model, ctx } = build;
   const g = model.global;
-  const scripts = allScripts(model);
+  const scripts = allScripts(model, ctx.shadowedScripts);
 
 
   // The default user: script_user, else keepalived_script if that account exists, else root.
@@ -373,7 +380,7 @@ function checkScripts(build: BuildResult, host: HostFacts): void {
   for (const { spec, owner, checker } of scripts) {
     if (spec.user !== undefined && !host.userExists(spec.user)) {
       ctx.error(spec, `Unable to set uid/gid for script '${spec.cmd}'`);
-      dropScript(model, owner);
+      dropScript(model, owner, spec);
       continue;
     }
     const user = spec.user ?? defaultUser;
@@ -382,7 +389,7 @@ function checkScripts(build: BuildResult, host: HostFacts): void {
         const at = owner.startsWith('vrrp_script ') ? (blockEnds.get(model.vrrpScripts.get(owner.slice(12))!) ?? spec) : spec;
         ctx.error(at, 'Unable to set default user keepalived_script for script');
         if (owner.startsWith('vrrp_script ')) ctx.error(at, `Unable to set default user for vrrp script ${owner.slice(12)} - removing`);
-        dropScript(model, owner);
+        dropScript(model, owner, spec);
         continue;
       }
     }
@@ -394,12 +401,12 @@ function checkScripts(build: BuildResult, host: HostFacts): void {
     if (owner.startsWith('vrrp_script ')) {
       if (!path) {
         ctx.error(spec, `Disabling track script ${owner.slice(12)} since not found/accessible`);
-        dropScript(model, owner);
+        dropScript(model, owner, spec);
         continue;
       }
       if (g.enableScriptSecurity && uid === 0 && insecurePath(path)) {
         ctx.error(spec, `Disabling track script ${owner.slice(12)} due to insecure`);
-        dropScript(model, owner);
+        dropScript(model, owner, spec);
         continue;
       }
     }
@@ -416,6 +423,9 @@ function checkScripts(build: BuildResult, host: HostFacts): void {
   }
 }
 
-function dropScript(model: KeepalivedConfig, owner: string): void {
-  if (owner.startsWith('vrrp_script ')) model.vrrpScripts.delete(owner.slice(12));
+/** Removes a track script that cannot run (not a shadowed duplicate definition of the same name). */
+function dropScript(model: KeepalivedConfig, owner: string, spec: ScriptSpec): void {
+  if (!owner.startsWith('vrrp_script ')) return;
+  const name = owner.slice(12);
+  if (model.vrrpScripts.get(name)?.script === spec) model.vrrpScripts.delete(name);
 }

@@ -227,6 +227,7 @@ const fileTable: KeywordTable<C> = {
     if (v === undefined) return;
     (c as FileC).weight = v;
     if (n.args[1] === 'reverse') (c as FileC).reverse = true;
+    else if (n.args[1] !== undefined) ctx.error(n, `unknown track file weight option ${n.args[1]} - ignoring`);
   }),
 };
 
@@ -382,6 +383,14 @@ function lvsMethod(n: ConfigNode, v: V, ctx: BuildCtx): void {
   v.lvsMethod = m;
   v.lvsMethodOptions = n.args.slice(1);
   v.explicit.add('lvs_method');
+  // Words after the method are tunnel options: type ipip|gue|gre, port N, nocsum|csum|remcsum.
+  const opts = n.args.slice(1);
+  for (let i = 0; i < opts.length; i++) {
+    const o = opts[i]!;
+    if (o === 'type' && ['ipip', 'gue', 'gre'].includes(opts[i + 1] ?? '')) i++;
+    else if (o === 'port' && /^\d+$/.test(opts[i + 1] ?? '') && Number(opts[i + 1]) <= 65535) i++;
+    else if (!['nocsum', 'csum', 'remcsum'].includes(o)) ctx.error(n, `Invalid tunnel option ${o} for virtual server.`);
+  }
 }
 
 function lvsSched(n: ConfigNode, v: V, ctx: BuildCtx): void {
@@ -547,6 +556,13 @@ export function finishVirtualServer(v: VirtualServerConfig, model: { virtualServ
   }
   if (!explicit.has('lvs_method')) ctx.error(v, `Virtual server ${vsLabel(v)}: no forwarding method set, setting default NAT`);
   if (!explicit.has('lvs_sched')) ctx.error(v, `Virtual server ${vsLabel(v)}: no scheduler set, setting default 'wlc'`);
+  if (v.kind === 'ip' && (v.lvsMethod === 'DR' || v.lvsMethod === 'TUN')) {
+    for (const rs of v.realServers) {
+      if ((rs.lvsMethod ?? v.lvsMethod) === 'NAT' || rs.port === 0 || rs.port === v.port) continue;
+      ctx.error(rs, `WARNING - virtual server ${vsLabel(v)} and real server [${rs.addr}]:${v.protocol.toLowerCase()}:${rs.port} ports don't match - resetting`);
+      rs.port = v.port ?? rs.port;
+    }
+  }
   const seen = new Set<string>();
   v.realServers = v.realServers.filter((rs) => {
     const key = `${rs.addr}:${rs.port}`;

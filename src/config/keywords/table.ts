@@ -2,7 +2,7 @@
 // table mapping keyword → handler. The walker looks each child line up in its block's table;
 // a miss is keepalived's "Unknown keyword" config error (and the line is ignored).
 import type { ConfigNode, Diagnostic, Severity, SourcePos } from '../tree.js';
-import type { KeepalivedConfig } from '../model.js';
+import type { KeepalivedConfig, VrrpScriptConfig } from '../model.js';
 
 export interface BuildOptions {
   /** Names of interfaces that exist on this host. keepalived -t checks them (see validate). */
@@ -16,6 +16,10 @@ export class BuildCtx {
   securityViolation = false;
   /** keepalived's exit code 4: a linkbeat interface does not exist (its VRRP child gives up). */
   linkbeatMissing = false;
+  /** Second definitions of a vrrp_script name (keepalived keeps and checks them too). */
+  readonly shadowedScripts: VrrpScriptConfig[] = [];
+  /** interface_up_down_delays lines without a delay: an error only if the interface exists. */
+  readonly upDownWithoutDelay: Array<{ name: string; pos: SourcePos }> = [];
 
   constructor(readonly model: KeepalivedConfig, readonly options: BuildOptions = {}) {}
 
@@ -80,8 +84,12 @@ export function runBlock<T>(children: ConfigNode[] | undefined, table: KeywordTa
       return;
     }
     if (spec.block && !child.children) {
-      ctx.error(child, `Missing '{' at beginning of configuration block '${child.keyword}'`);
-      continue;
+      // keepalived takes the next line as the missing '{' (and reports it there), then reads the
+      // rest of the enclosing block as this block's contents.
+      const next = list[i + 1];
+      ctx.error(next ?? child, "Missing '{' at beginning of configuration block");
+      spec.handler({ ...child, children: list.slice(i + 1) }, target, ctx);
+      return;
     }
     spec.handler(child, target, ctx);
   }

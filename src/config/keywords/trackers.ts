@@ -107,6 +107,7 @@ export const trackFileTable: KeywordTable<TrackFileConfig> = {
     if (v === undefined) return;
     f.weight = v;
     if (n.args[1] === 'reverse') f.weightReverse = true;
+    else if (n.args[1] !== undefined) ctx.error(n, `unknown track file weight option ${n.args[1]} - ignoring`);
   }),
   init_file: kw((n, f, ctx) => {
     let value = 0;
@@ -151,11 +152,13 @@ export function buildNamed<T extends { name: string }>(
  * `track_xxx { NAME [weight W [reverse|noreverse]] … }` inside an instance or sync group.
  * `min`/`max` is the weight range keepalived accepts for that tracker kind.
  */
-export function readTrackRefs(node: ConfigNode, ctx: BuildCtx, min: number, max: number, owner: string): TrackRef[] {
+export function readTrackRefs(node: ConfigNode, ctx: BuildCtx, min: number, max: number, owner: string, lenient = false): TrackRef[] {
   const refs: TrackRef[] = [];
   for (const c of node.children ?? []) {
     const ref: TrackRef = { file: c.file, line: c.line, name: c.keyword };
-    const w = readWeight(ctx, c, c.args, min, max);
+    // track_script ignores words it does not understand after `weight N [reverse]` (2.2.7).
+    const known = lenient ? c.args.slice(0, c.args[0] === 'weight' ? 3 : 0).filter((w, i) => i < 2 || w === 'reverse' || w === 'noreverse') : c.args;
+    const w = readWeight(ctx, c, known, min, max);
     if (w.weight === undefined && c.args.includes('weight')) ctx.error(c, `(${owner}) weight for ${c.keyword} must be between [${min}..${max}] inclusive. Ignoring...`);
     if (w.weight !== undefined) ref.weight = w.weight;
     if (w.reverse !== undefined) ref.reverse = w.reverse;

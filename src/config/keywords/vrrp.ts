@@ -266,7 +266,7 @@ export const vrrpInstanceTable: KeywordTable<D> = {
     d.cfg.trackInterfaces.push(...readTrackRefs(n, ctx, -253, 253, d.cfg.name));
     for (const r of d.cfg.trackInterfaces) d.ifRef(r.name, r, `tracked interface of ${d.cfg.name}`);
   }, { block: 'list' }),
-  track_script: kw((n, d, ctx) => d.cfg.trackScripts.push(...readTrackRefs(n, ctx, -253, 253, d.cfg.name)), { block: 'list' }),
+  track_script: kw((n, d, ctx) => d.cfg.trackScripts.push(...readTrackRefs(n, ctx, -253, 253, d.cfg.name, true)), { block: 'list' }),
   track_file: kw((n, d, ctx) => d.cfg.trackFiles.push(...readTrackRefs(n, ctx, -254, 254, d.cfg.name)), { block: 'list' }),
   track_process: kw((n, d, ctx) => d.cfg.trackProcesses.push(...readTrackRefs(n, ctx, -254, 254, d.cfg.name)), { block: 'list' }),
   track_bfd: kw((n, d, ctx) => d.cfg.trackBfds.push(...readTrackRefs(n, ctx, -253, 253, d.cfg.name)), { block: 'list' }),
@@ -353,7 +353,7 @@ export const syncGroupTable: KeywordTable<S> = {
     { block: 'list' },
   ),
   track_interface: kw((n, g, ctx) => g.trackInterfaces.push(...readTrackRefs(n, ctx, -253, 253, g.name)), { block: 'list' }),
-  track_script: kw((n, g, ctx) => g.trackScripts.push(...readTrackRefs(n, ctx, -253, 253, g.name)), { block: 'list' }),
+  track_script: kw((n, g, ctx) => g.trackScripts.push(...readTrackRefs(n, ctx, -253, 253, g.name, true)), { block: 'list' }),
   track_file: kw((n, g, ctx) => g.trackFiles.push(...readTrackRefs(n, ctx, -254, 254, g.name)), { block: 'list' }),
   track_process: kw((n, g, ctx) => g.trackProcesses.push(...readTrackRefs(n, ctx, -254, 254, g.name)), { block: 'list' }),
   track_bfd: kw((n, g, ctx) => g.trackBfds.push(...readTrackRefs(n, ctx, -253, 253, g.name)), { block: 'list' }),
