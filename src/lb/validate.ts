@@ -32,6 +32,9 @@ export function validateForBackend(spec: Validatable | VirtualServerSpec, backen
       if ((NFT_ALGOS as readonly string[]).includes(algo) && !(NFT_DR_ALGOS as readonly string[]).includes(algo)) {
         err(`lb_kind DR with lb_algo ${algo} is not supported by the nftables backend: DR forwards before connection tracking, so only sh and mh (source hashing) keep a connection on one server`);
       }
+      if (spec.persistenceTimeout !== undefined) {
+        out.push({ severity: 'warning', service: name, message: 'persistence_timeout is not applied with lb_kind DR on the nftables backend: source hashing keeps a client on one server while the pool is unchanged' });
+      }
       if (entries.some((m) => m.fwmark !== undefined)) err('lb_kind DR with a fwmark service is not supported by the nftables backend (marks are set after the ingress hook DR uses)');
     }
     if (proto !== 'TCP' && proto !== 'UDP') err(`protocol ${String(proto)} is not supported by the nftables backend (TCP or UDP)`);

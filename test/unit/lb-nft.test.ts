@@ -79,6 +79,9 @@ test('validation names the backend and the unsupported choice', () => {
   assert.match(validateForBackend({ ...base, lbKind: 'TUN' })[0]!.message, /lb_kind TUN is not supported by the nftables backend \(supported: NAT, DR\)/);
   assert.match(validateForBackend({ ...base, lbKind: 'DR' })[0]!.message, /lb_kind DR with lb_algo wrr is not supported by the nftables backend.*only sh and mh/);
   assert.deepEqual(validateForBackend({ ...base, lbKind: 'DR', lbAlgo: 'sh' }), []);
+  const w = validateForBackend({ ...base, lbKind: 'DR', lbAlgo: 'sh', persistenceTimeout: 300 });
+  assert.deepEqual(w.map((d) => d.severity), ['warning']);
+  assert.match(w[0]!.message, /persistence_timeout is not applied with lb_kind DR/);
   assert.match(validateForBackend({ ...base, lbKind: 'DR', lbAlgo: 'sh', vip: undefined, port: undefined, fwmark: 3 })[0]!.message, /DR with a fwmark/);
   assert.match(validateForBackend({ realServers: [], vip: '203.0.113.1', port: 80 })[0]!.message, /default is wlc/);
   assert.match(validateForBackend({ ...base, vip: undefined })[0]!.message, /address and a port, or a fwmark/);
