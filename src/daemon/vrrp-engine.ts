@@ -5,6 +5,8 @@ import { openVrrpSocket, VridDemux, type VrrpSocket } from '../net/vrrp-socket.j
 import { GarpSender } from '../net/garp.js';
 import { NaSender } from '../net/ndisc.js';
 import { LinkMonitor, linkUsable, type LinkEvent } from '../net/link-monitor.js';
+import { Vmac } from '../net/vmac.js';
+import { rtnl } from '../net/rtnl.js';
 import type { KeepalivedConfig, TrackRef, VrrpInstanceConfig } from '../config/model.js';
 import type { TrackerStatus } from '../vrrp/priority.js';
 import { createSyncGroup, observe, type SyncGroupState } from '../vrrp/sync.js';
@@ -29,6 +31,7 @@ interface Managed {
   rt?: InstanceRuntime; // absent when the instance could not start (missing interface…)
   error?: string;
   socketKey?: string;
+  vmac?: Vmac; // use_vmac: the macvlan carrying this instance's VIPs and adverts
 }
 
 interface Tracker { kind: 'script' | 'file' | 'process'; cfgJson: unknown; obj: VrrpScriptTracker | TrackFile | ProcessTracker }
@@ -185,11 +188,11 @@ export class VrrpEngine {
     return c.interface ?? this.model.global.defaultInterface ?? 'eth0';
   }
 
-  private async socketFor(c: VrrpInstanceConfig, ifname: string): Promise<{ key: string; entry: SocketEntry }> {
+  private async socketFor(c: VrrpInstanceConfig, ifname: string, srcOverride?: string): Promise<{ key: string; entry: SocketEntry }> {
     const g = this.model.global;
     const group = c.mcastDstIp ?? (c.family === 6 ? g.vrrpMcastGroup6 : g.vrrpMcastGroup4);
     const peers = c.unicastPeers.map((p) => p.addr);
-    const src = c.unicastSrcIp ?? c.mcastSrcIp;
+    const src = c.unicastSrcIp ?? c.mcastSrcIp ?? srcOverride;
     const key = `${ifname}|${c.family}|${peers.length ? `u:${src ?? ''}:${peers.join(',')}` : `m:${group}:${src ?? ''}`}`;
     let entry = this.sockets.get(key);
     if (!entry) {
@@ -241,12 +244,23 @@ export class VrrpEngine {
     const m: Managed = { cfg: c, ifname };
     this.instances.set(c.name, m);
     try {
-      const { key, entry } = await this.socketFor(c, ifname);
+      // use_vmac: VIPs, GARPs and (unless vmac_xmit_base) adverts live on a macvlan with the virtual
+      // MAC; the parent stays the tracked interface. Adverts from an IPv4 VMAC carry the parent's
+      // primary address, as keepalived's do (the VMAC itself holds only VIPs).
+      let vipIf = ifname;
+      let srcOverride: string | undefined;
+      if (c.useVmac) {
+        m.vmac = await Vmac.create({ parent: ifname, vrid: c.vrid, family: c.family, name: c.useVmac.name, mac: c.useVmac.mac });
+        vipIf = m.vmac.ifname;
+        if (c.family === 4) srcOverride = await rtnl().primaryIPv4(ifname);
+      }
+      const sendIf = m.vmac && !c.vmacXmitBase ? m.vmac.ifname : ifname;
+      const { key, entry } = await this.socketFor(c, sendIf, srcOverride);
       const g = this.model.global;
       const io = {
-        socket: entry.sock, ...(await this.sendersFor(ifname, c.family)), notifier: this.notifierFor(c),
-        addresses: [...c.vips, ...c.excludedVips].map((v) => addressSpec(v, ifname)),
-        routes: c.routes.map((r) => routeSpec(r, ifname)), rules: c.rules.map(ruleSpec),
+        socket: entry.sock, ...(await this.sendersFor(vipIf, c.family)), notifier: this.notifierFor(c),
+        addresses: [...c.vips, ...c.excludedVips].map((v) => addressSpec(v, vipIf)),
+        routes: c.routes.map((r) => routeSpec(r, vipIf)), rules: c.rules.map(ruleSpec),
         unicastPeers: c.unicastPeers.map((p) => p.addr), authPass: c.authentication?.pass,
         v3ChecksumAsV2: c.v3ChecksumAsV2 ?? false, mcastGroup4: g.vrrpMcastGroup4, keepVipsOnStop: this.opts.keepVipsOnStop,
       };
@@ -325,6 +339,7 @@ export class VrrpEngine {
     this.instances.delete(name);
     if (m.socketKey) this.sockets.get(m.socketKey)?.demux.unregister(m.cfg.vrid);
     if (m.rt) await m.rt.shutdown();
+    await m.vmac?.destroy();
   }
 
   private closeUnusedSockets(): void {
@@ -336,6 +351,7 @@ export class VrrpEngine {
   async stop(): Promise<void> {
     for (const t of this.trackers.values()) void t.obj.stop();
     await Promise.all([...this.instances.values()].map((m) => m.rt?.shutdown()));
+    if (!this.opts.keepVipsOnStop) for (const m of this.instances.values()) await m.vmac?.destroy().catch(() => undefined);
     const notifiers = [...this.instances.values()].map((m) => m.rt?.io.notifier?.idle());
     // notify_stop scripts get a bounded time to finish (keepalived's child_wait_time is 5 s).
     await Promise.race([Promise.all(notifiers), new Promise((r) => setTimeout(r, 4000).unref())]);
@@ -364,7 +380,7 @@ export class VrrpEngine {
       if (!rt) continue;
       const s = rt.state, c = m.cfg;
       out.push({
-        iname: c.name, ifname: m.ifname, vmacIfname: '', vrid: c.vrid, version: c.version, state: s.state, wantState: s.state,
+        iname: c.name, ifname: m.ifname, vmacIfname: m.vmac?.ifname ?? '', vrid: c.vrid, version: c.version, state: s.state, wantState: s.state,
         basePriority: c.priority, effectivePriority: s.priority, masterPriority: 0, advertIntSec: c.advertInt,
         masterAdvertIntSec: s.masterAdverIntCs / 100, lastTransitionSec: rt.lastTransitionMs / 1000, accept: s.cfg.accept,
         nopreempt: c.nopreempt, preemptDelaySec: c.preemptDelay, strict: c.strictMode ?? this.model.global.vrrpStrict,
