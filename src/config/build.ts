@@ -122,7 +122,7 @@ const rootBlocks: KeywordTable<Root> = {
   vrrp_instance: kw(
     (n, r, ctx) => {
       const name = n.args[0];
-      if (name === undefined) {
+      if (name === undefined || n.args.length > 1) {
         ctx.error(n, 'vrrp_instance must have a name');
         return;
       }

@@ -57,6 +57,7 @@ export function validate(build: BuildResult, host: HostFacts = defaultHostFacts(
   // Scripts before references: a track script dropped for security is then "not found" (as keepalived).
   checkScripts(build, host);
   checkTrackerRefs(model, ctx.error.bind(ctx));
+  checkOwnerTrackers(model, ctx.error.bind(ctx));
 }
 
 type Report = (pos: SourcePos, message: string) => void;
@@ -150,6 +151,10 @@ function checkInstance(c: VrrpInstanceConfig, build: BuildResult): void {
   }
   if (c.nopreempt && c.state === 'MASTER') {
     err(c, `(${c.name}) Warning - nopreempt will not work with initial state MASTER - clearing`);
+    c.nopreempt = false;
+  }
+  if (c.nopreempt && c.priority === 255) {
+    err(c, `(${c.name}) nopreempt is incompatible with priority 255. resetting nopreempt`);
     c.nopreempt = false;
   }
   if (c.nopreempt && c.preemptDelay > 0) {
@@ -258,6 +263,41 @@ function checkTrackerRefs(model: KeepalivedConfig, err: Report): void {
     o.trackFiles = filter(o.name, o.trackFiles, 'file', files);
     o.trackProcesses = filter(o.name, o.trackProcesses, 'process', procs);
     o.trackBfds = filter(o.name, o.trackBfds, 'bfd', bfds);
+  }
+}
+
+/**
+ * The address owner (priority 255) cannot change priority, so weighted trackers make no sense:
+ * keepalived drops them (a weight-0 tracker, which means FAULT, stays).
+ */
+function checkOwnerTrackers(model: KeepalivedConfig, err: Report): void {
+  for (const c of model.vrrpInstances) {
+    if (c.priority !== 255) continue;
+    c.trackInterfaces = c.trackInterfaces.filter((t) => {
+      if ((t.weight ?? 0) === 0) return true;
+      err(c, `(${c.name}) ignoring ${t.name} tracked interface due to address owner`);
+      return false;
+    });
+    c.trackScripts = c.trackScripts.filter((t) => {
+      if ((t.weight ?? model.vrrpScripts.get(t.name)?.weight ?? 0) === 0) return true;
+      err(c, `(${c.name}) ignoring tracked script ${t.name} with weights due to address_owner`);
+      return false;
+    });
+    c.trackFiles = c.trackFiles.filter((t) => {
+      if ((t.weight ?? model.trackFiles.get(t.name)?.weight ?? 1) === 0) return true;
+      err(c, `(${c.name}) ignoring weight from tracked file ${t.name} due to address_owner. specify weight 0`);
+      return false;
+    });
+    c.trackProcesses = c.trackProcesses.filter((t) => {
+      if ((t.weight ?? model.trackProcesses.get(t.name)?.weight ?? 0) === 0) return true;
+      err(c, `(${c.name}) ignoring weight from tracked process ${t.name} due to address_owner. specify weight 0`);
+      return false;
+    });
+    c.trackBfds = c.trackBfds.filter((t) => {
+      if ((t.weight ?? model.bfdInstances.get(t.name)?.weight ?? 0) === 0) return true;
+      err(c, `(${c.name}) ignoring weight from tracked bfd ${t.name} due to address_owner. specify weight 0`);
+      return false;
+    });
   }
 }
 
@@ -378,7 +418,7 @@ function checkScripts(build: BuildResult, host: HostFacts): void {
   let rootScripts = false;
   let rootCheckerScripts = false;
   for (const { spec, owner, checker } of scripts) {
-    if (spec.user !== undefined && !host.userExists(spec.user)) {
+    if (spec.user !== undefined && !/^\d+$/.test(spec.user) && !host.userExists(spec.user)) {
       ctx.error(spec, `Unable to set uid/gid for script '${spec.cmd}'`);
       dropScript(model, owner, spec);
       continue;
@@ -393,7 +433,7 @@ function checkScripts(build: BuildResult, host: HostFacts): void {
         continue;
       }
     }
-    const uid = user === undefined ? 0 : host.uidOf(user);
+    const uid = user === undefined ? 0 : /^\d+$/.test(user) ? Number(user) : host.uidOf(user);
     const path = resolveCommand(spec.argv[0] ?? spec.cmd, dirname(spec.file));
     // A notify/check script that does not exist is silently never run: it neither counts as a
     // root script nor is an error. Only track scripts are reported (and checked for safety).

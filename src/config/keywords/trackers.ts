@@ -156,8 +156,14 @@ export function readTrackRefs(node: ConfigNode, ctx: BuildCtx, min: number, max:
   const refs: TrackRef[] = [];
   for (const c of node.children ?? []) {
     const ref: TrackRef = { file: c.file, line: c.line, name: c.keyword };
-    // track_script ignores words it does not understand after `weight N [reverse]` (2.2.7).
-    const known = lenient ? c.args.slice(0, c.args[0] === 'weight' ? 3 : 0).filter((w, i) => i < 2 || w === 'reverse' || w === 'noreverse') : c.args;
+    // track_script reads `NAME [weight N [reverse|noreverse]]` positionally and ignores the rest.
+    let known = c.args;
+    if (lenient) {
+      if (c.args.length && c.args[0] !== 'weight') {
+        ctx.error(c, `(${owner}) unknown track script option ${c.args[0]} - ignoring`);
+        known = [];
+      } else known = c.args.slice(0, 3).filter((w, i) => i < 2 || w === 'reverse' || w === 'noreverse');
+    }
     const w = readWeight(ctx, c, known, min, max);
     if (w.weight === undefined && c.args.includes('weight')) ctx.error(c, `(${owner}) weight for ${c.keyword} must be between [${min}..${max}] inclusive. Ignoring...`);
     if (w.weight !== undefined) ref.weight = w.weight;
