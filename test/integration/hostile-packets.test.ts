@@ -25,6 +25,9 @@ const VRID = 51;
 const PASS = 'secret';
 const API_PORT = 9717; // on n1's own loopback: every namespace has its own
 const hosts = ['n1', 'n2'];
+const VIP6 = 'fd00:1::100';
+const GROUP6 = 'ff02::12';
+const VRID6 = 52;
 
 let lab: Lab;
 let n1: NodeProc;
@@ -32,8 +35,21 @@ let n2: NodeProc;
 let attacker: Attacker;
 const book = new NodeBook();
 
+/** Two instances per node: V4 (v2, PASS) and V6 (v3 over IPv6, no authentication in v3). */
 function conf(prio: number, state: 'MASTER' | 'BACKUP'): string {
-  return vrrpConf({ state, prio, vrid: VRID, auth: PASS, vip: `${VIP}/24` });
+  const v6 = `vrrp_instance V6 {
+  state ${state}
+  interface eth0
+  virtual_router_id ${VRID6}
+  priority ${prio}
+  advert_int 1
+  version 3
+  virtual_ipaddress {
+    ${VIP6}/64
+  }
+}
+`;
+  return vrrpConf({ name: 'V4', state, prio, vrid: VRID, auth: PASS, vip: `${VIP}/24`, top: v6 });
 }
 
 before(async () => {
@@ -48,6 +64,7 @@ before(async () => {
     attacker = new Attacker(lab.spawn('attacker', process.execPath, [ATTACKER_JS, 'eth0']));
     await attacker.ready;
     await waitForHolder(lab, hosts, 'n1', VIP, 10_000);
+    await waitForHolder(lab, hosts, 'n1', VIP6, 10_000);
   });
 });
 after(async () => {
@@ -80,10 +97,17 @@ function apiStatus(): DaemonStatus {
   return JSON.parse(lab.exec('n1', process.execPath, ['-e', js])) as DaemonStatus;
 }
 
-function apiDrops(): Record<string, number> {
-  const inst = apiStatus().vrrp?.instances[0];
-  assert.ok(inst, 'n1 reports its instance');
+function apiDrops(instance = 'V4'): Record<string, number> {
+  const inst = apiStatus().vrrp?.instances.find((i) => i.name === instance);
+  assert.ok(inst, `n1 reports instance ${instance}`);
   return inst.stats.drops;
+}
+
+/** n1's keepalived-format JSON dump entry for one instance. */
+async function dumpOf(instance = 'V4'): Promise<{ data: Record<string, unknown>; stats: Record<string, number> }> {
+  const d = (await jsonDump(n1)).find((e) => e.data.iname === instance);
+  assert.ok(d, `n1's JSON dump has instance ${instance}`);
+  return d;
 }
 
 function sum(r: Record<string, number>): number {
@@ -100,9 +124,9 @@ function delta(after: Record<string, number>, before: Record<string, number>): R
 }
 
 /** Wait until the API's drop counters moved by `total`, then return the per-reason change. */
-async function dropsAfter(before: Record<string, number>, total: number): Promise<Record<string, number>> {
+async function dropsAfter(before: Record<string, number>, total: number, instance = 'V4'): Promise<Record<string, number>> {
   let now = before;
-  await waitFor(() => { now = apiDrops(); return sum(now) - sum(before) >= total; }, 15_000, 250).catch(() => {});
+  await waitFor(() => { now = apiDrops(instance); return sum(now) - sum(before) >= total; }, 15_000, 250).catch(() => {});
   return delta(now, before);
 }
 
@@ -117,6 +141,7 @@ function alive(n: NodeProc): boolean {
 
 function assertStateKept(what: string): void {
   assert.deepEqual(holders(lab, hosts, VIP), ['n1'], `${what}: the master keeps the VIP and the backup stays backup`);
+  assert.deepEqual(holders(lab, hosts, VIP6), ['n1'], `${what}: the IPv6 instance is undisturbed too`);
   assert.ok(alive(n1) && alive(n2), `${what}: both vipd nodes (parent and VRRP child) are still running`);
 }
 
@@ -138,7 +163,12 @@ test('hostile adverts are dropped and counted per reason; the master keeps the V
   const good = encode(advert());
   const badSum = Buffer.from(good); badSum.writeUInt16BE(good.readUInt16BE(6) ^ 0x5a5a, 6);
   const v5 = Buffer.from(good); v5[0] = 0x51; // version 5; checksum left as is (version is checked first)
+  // Packets that must not be counted go first: the counters are read once the counted ones are all
+  // in, and the socket delivers in order, so a wrongly counted early packet cannot hide.
   const cases: HostileCase[] = [
+    // Not ours at all: must not reach the instance, so none of its counters move.
+    { name: 'unknown VRID', payload: encode(advert({ vrid: 99 })) },
+    { name: 'one byte', payload: Buffer.from([0x21]) },
     { name: 'TTL 64', payload: good, ttl: 64, reason: 'ttl', kaStat: 'ip_ttl_err' },
     { name: 'bad checksum', payload: badSum, reason: 'checksum' },
     { name: 'VRRPv3 to a v2 instance', payload: encode(advert({ version: 3, authType: 0, authData: undefined })), reason: 'version' },
@@ -154,12 +184,9 @@ test('hostile adverts are dropped and counted per reason; the master keeps the V
     { name: 'truncated header', payload: good.subarray(0, 6), reason: 'truncated', kaStat: 'packet_len_err' },
     { name: 'truncated auth data', payload: good.subarray(0, good.length - 8), reason: 'truncated', kaStat: 'packet_len_err' },
     { name: 'trailing bytes', payload: Buffer.concat([good, Buffer.alloc(4)]), reason: 'length', kaStat: 'packet_len_err' },
-    // Not ours at all: must not reach the instance, so none of its counters move.
-    { name: 'unknown VRID', payload: encode(advert({ vrid: 99 })) },
-    { name: 'one byte', payload: Buffer.from([0x21]) },
   ];
   const beforeDrops = apiDrops();
-  const beforeKa = (await jsonDump(n1))[0]!.stats;
+  const beforeKa = (await dumpOf()).stats;
   const want: Record<string, number> = {};
   const wantKa: Record<string, number> = {};
   for (const c of cases) {
@@ -171,9 +198,10 @@ test('hostile adverts are dropped and counted per reason; the master keeps the V
   const got = await dropsAfter(beforeDrops, sum(want));
   console.log(`# n1 drops by reason: ${JSON.stringify(got)}`);
   assert.deepEqual(got, want, 'every crafted packet for our VRID dropped and counted under its reason, nothing else');
-  let ka = (await jsonDump(n1))[0]!;
+  let ka = (await dumpOf());
   const gotKa = delta(ka.stats as unknown as Record<string, number>, beforeKa as unknown as Record<string, number>);
-  assert.deepEqual(gotKa, { ...wantKa, advert_sent: gotKa.advert_sent }, 'keepalived\'s counters in the JSON dump');
+  delete gotKa.advert_sent; // the master keeps advertising meanwhile
+  assert.deepEqual(gotKa, wantKa, 'keepalived\'s counters in the JSON dump moved by exactly the crafted packets');
 
   // Random payloads for our VRID (byte 1), so they reach the instance's checks; whatever reason
   // each one trips, each must be one drop.
@@ -200,7 +228,7 @@ test('hostile adverts are dropped and counted per reason; the master keeps the V
   const gotRandom = await dropsAfter(beforeRandom, random);
   console.log(`# n1 drops for ${random} random payloads: ${JSON.stringify(gotRandom)}`);
   assert.equal(sum(gotRandom), random, 'every random payload dropped and counted once');
-  ka = (await jsonDump(n1))[0]!;
+  ka = (await dumpOf());
   assert.equal(ka.stats.advert_rcvd, beforeKa.advert_rcvd, 'not one hostile packet was accepted as an advert');
   assert.equal(ka.data.state, 2, 'n1 still MASTER in its JSON dump');
   assertStateKept('after the hostile packets');
@@ -210,7 +238,7 @@ test('a flood of thousands of priority-255 adverts with a wrong password: counte
   book.nodes.push(n1, n2);
   const payload = encode(advert({ priority: 255, authData: pass('flood') }));
   const beforeDrops = apiDrops();
-  const beforeKa = (await jsonDump(n1))[0]!.stats;
+  const beforeKa = (await dumpOf()).stats;
   const COUNT = 6000;
   // ~2000 packets/s for about three seconds, with the backup's master-down interval (3.6 s) in
   // view: if the flood starved the master's adverts or the backup's receive path, n2 would take over.
@@ -229,7 +257,7 @@ test('a flood of thousands of priority-255 adverts with a wrong password: counte
   // Keep watching past one more master-down interval after the flood, then count.
   await sleep(masterDownMs(1, 100));
   const got = await dropsAfter(beforeDrops, r.sent);
-  const ka = (await jsonDump(n1))[0]!.stats;
+  const ka = (await dumpOf()).stats;
   console.log(`# flood: ${r.sent} packets in ${floodMs} ms (${r.full} sends found the buffer full), n1 counted ${got['auth-pass'] ?? 0} auth-pass drops, ${sampled} holder samples`);
   assert.equal(r.sent, COUNT);
   // The kernel may drop some under the flood before vipd reads them (socket buffer full): those are
@@ -242,15 +270,74 @@ test('a flood of thousands of priority-255 adverts with a wrong password: counte
   assertStateKept('after the flood');
 }));
 
+/** A correct VRRPv3 IPv6 advert for V6 from the attacker (the kernel fills in the checksum). */
+function advert6(over: Partial<Advert> = {}): Advert {
+  return { version: 3, type: 1, vrid: VRID6, priority: 254, advertIntCs: 100, authType: 0, checksum: 0, family: 6, addrs: [VIP6], ...over };
+}
+
+function encode6(a: Advert, checksumMode: 'kernel' | 'verbatim' = 'kernel'): Buffer {
+  return encodeAdvert(a, { src: '::', dst: GROUP6, checksumMode });
+}
+
+test('IPv6 (VRRPv3): hostile adverts dropped and counted, bad checksums stopped by the kernel, a correct advert wins', { skip }, () => book.run(async () => {
+  book.nodes.push(n1, n2);
+  const N = 10;
+  const cases: HostileCase[] = [
+    { name: 'unknown VRID', payload: encode6(advert6({ vrid: 99 })) },
+    { name: 'hop limit 64', payload: encode6(advert6()), ttl: 64, reason: 'ttl', kaStat: 'ip_ttl_err' },
+    // A VRRPv2 (IPv4-only) advert sent over IPv6.
+    { name: 'VRRPv2 over IPv6', payload: encode(advert({ vrid: VRID6 })), reason: 'family' },
+    { name: 'type 2', payload: encode6(advert6({ type: 2 })), reason: 'type', kaStat: 'invalid_type_rcvd' },
+    { name: 'other VIP', payload: encode6(advert6({ addrs: ['fd00:1::200'] })), reason: 'addr-list', kaStat: 'addr_list_err' },
+    // IPv4-sized address (4 bytes) where IPv6 needs 16.
+    { name: 'IPv4-sized address', payload: encode(advert({ version: 3, vrid: VRID6, authType: 0, authData: undefined })), reason: 'truncated', kaStat: 'packet_len_err' },
+  ];
+  const beforeDrops = apiDrops('V6');
+  const beforeKa = (await dumpOf('V6')).stats;
+  const want: Record<string, number> = {};
+  const wantKa: Record<string, number> = {};
+  // A wrong checksum: vipd's IPv6 socket has IPV6_CHECKSUM set, so the kernel verifies and drops
+  // these before vipd sees them (the only family where the checksum is not vipd's to count). Sent
+  // first, like every packet that must not be counted (see the IPv4 test).
+  const badSum = encode6(advert6({ checksum: 0x1234 }), 'verbatim');
+  assert.equal((await attacker.send({ payload: badSum, dst: GROUP6, count: N, gapMs: 2, rawChecksum: true })).sent, N);
+  for (const c of cases) {
+    const r = await attacker.send({ payload: c.payload, dst: GROUP6, ttl: c.ttl ?? 255, count: N, gapMs: 2 });
+    assert.equal(r.sent, N, `${c.name}: all sent`);
+    if (c.reason) want[c.reason] = (want[c.reason] ?? 0) + N;
+    if (c.kaStat) wantKa[c.kaStat] = (wantKa[c.kaStat] ?? 0) + N;
+  }
+  const got = await dropsAfter(beforeDrops, sum(want), 'V6');
+  console.log(`# n1 V6 drops by reason: ${JSON.stringify(got)}`);
+  assert.deepEqual(got, want, 'every crafted IPv6 packet for our VRID dropped and counted under its reason, nothing else');
+  const ka = await dumpOf('V6');
+  const gotKa = delta(ka.stats, beforeKa);
+  delete gotKa.advert_sent;
+  assert.deepEqual(gotKa, wantKa, 'keepalived\'s counters for V6 moved by exactly the crafted packets');
+  assert.equal(ka.data.state, 2, 'V6 still MASTER');
+  assertStateKept('after the hostile IPv6 packets');
+
+  // Positive control: the same path carries a correct higher-priority advert, and V6 yields to it.
+  const adverts = attacker.send({ payload: encode6(advert6()), dst: GROUP6, count: 4, gapMs: 1000 });
+  try {
+    await waitForHolder(lab, hosts, 'none', VIP6, 3000);
+    assert.ok((await dumpOf('V6')).stats.advert_rcvd > beforeKa.advert_rcvd!, 'n1 accepted the attacker\'s IPv6 adverts');
+    assert.deepEqual(holders(lab, hosts, VIP), ['n1'], 'the IPv4 instance is not affected');
+  } finally {
+    await adverts;
+  }
+  await waitForHolder(lab, hosts, 'n1', VIP6, masterDownMs(1, 150) + 3000);
+}));
+
 test('positive control: a correct higher-priority advert from the attacker makes the master step down', { skip }, () => book.run(async () => {
   book.nodes.push(n1, n2);
-  const beforeKa = (await jsonDump(n1))[0]!.stats;
+  const beforeKa = (await dumpOf()).stats;
   const payload = encode(advert({ priority: 254 }));
   // one advert per second, as a real master would, for five seconds
   const adverts = attacker.send({ payload, dst: GROUP, count: 5, gapMs: 1000 });
   try {
     await waitForHolder(lab, hosts, 'none', VIP, 3000);
-    const d = (await jsonDump(n1))[0]!;
+    const d = (await dumpOf());
     assert.equal(d.data.state, 1, 'n1 went BACKUP');
     assert.ok(d.stats.advert_rcvd > beforeKa.advert_rcvd, 'n1 accepted the attacker\'s adverts');
   } finally {
