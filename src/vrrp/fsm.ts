@@ -353,7 +353,7 @@ function onAdvertMaster(w: Work, acts: Action[], adv: Advert, src: string, addrC
     // if it has garp_lower_prio_repeat, re-sends GARPs and overrides the ones we sent while dual-master.
     if (cfg.higherPrioSendAdvert) acts.push({ type: 'send-advert', priority: w.priority });
     leaveMaster(w, acts);
-    if (cfg.version === 3) w.masterAdverIntCs = adv.advertIntCs;
+    learnInterval(w, adv);
     becomeBackup(w, acts, now);
     return;
   }
@@ -369,8 +369,16 @@ function onAdvertMaster(w: Work, acts: Action[], adv: Advert, src: string, addrC
 
 /** Backup accepts the sender as master: learn its interval (v3) and restart Master_Down_Timer. */
 function acceptMaster(w: Work, acts: Action[], adv: Advert, now: number): void {
-  if (w.cfg.version === 3) w.masterAdverIntCs = adv.advertIntCs;
+  learnInterval(w, adv);
   setTimer(w, acts, 'master-down', now + masterDownIntervalMs(w));
+}
+
+/**
+ * v3: adopt the master's interval (RFC 5798 §6.4.2). An interval of 0 would make Master_Down_Interval
+ * 0 (a backup taking over at every advert), so such an advert keeps the interval we had.
+ */
+function learnInterval(w: Work, adv: Advert): void {
+  if (w.cfg.version === 3 && adv.advertIntCs > 0) w.masterAdverIntCs = adv.advertIntCs;
 }
 
 /**

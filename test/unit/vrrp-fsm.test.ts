@@ -191,6 +191,8 @@ test('backup v3 adopts Master_Adver_Interval from adverts (RFC 5798 §6.4.2); v2
   const r3 = step(s3, rx(200, '192.0.2.1', { version: 3, advertIntCs: 25 }), 100);
   assert.equal(r3.state.masterAdverIntCs, 25);
   assert.equal(r3.state.timers['master-down'], 100 + 3 * 250 + (156 * 250) / 256);
+  const r0 = step(r3.state, rx(200, '192.0.2.1', { version: 3, advertIntCs: 0 }), 200);
+  assert.equal(r0.state.masterAdverIntCs, 25, 'a zero interval is not learned (it would zero Master_Down_Interval)');
   const s2 = step(createInstance(cfg({ version: 2, priority: 100 })), START, 0).state;
   assert.equal(step(s2, rx(200, '192.0.2.1', { advertIntCs: 200 }), 100).state.masterAdverIntCs, 100);
 });
