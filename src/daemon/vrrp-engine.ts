@@ -75,7 +75,8 @@ export class VrrpEngine {
     this.fifos = [];
     for (const spec of [g.notifyFifo, g.vrrpNotifyFifo]) {
       if (!spec) continue;
-      const fifo = new NotifyFifo({ path: spec.path, script: spec.script ? runSpec(spec.script, g).spec : undefined, type: spec === g.notifyFifo ? '' : 'vrrp ' }, this.log);
+      const reader = spec.script ? this.prepared(spec.script, `${spec === g.notifyFifo ? '' : 'vrrp_'}notify_fifo_script`) : undefined;
+      const fifo = new NotifyFifo({ path: spec.path, script: reader, type: spec === g.notifyFifo ? '' : 'vrrp ' }, this.log);
       void fifo.open?.();
       this.fifos.push(fifo);
     }
@@ -83,6 +84,13 @@ export class VrrpEngine {
       ? new Mailer({ routerId: g.routerId ?? hostname().split('.')[0]!, to: g.notificationEmail, from: g.notificationEmailFrom, server: g.smtpServer,
         heloName: g.smtpHeloName, connectTimeoutSec: g.smtpConnectTimeout })
       : undefined;
+  }
+
+  /** A runnable script, or undefined (with the reason logged) when keepalived would drop it. */
+  private prepared(s: NonNullable<VrrpInstanceConfig['notify']['master']>, what: string) {
+    const r = runSpec(s, this.model.global, what);
+    for (const w of r.warnings) this.log.warn(w);
+    return r.spec;
   }
 
   private linkUp(ifname: string): boolean {
@@ -99,9 +107,10 @@ export class VrrpEngine {
     const want = new Map<string, { kind: Tracker['kind']; cfgJson: unknown; make: () => Tracker['obj'] }>();
     const g = this.model.global;
     for (const [name, s] of this.model.vrrpScripts) {
-      if (!s.script) continue;
+      const spec = s.script ? this.prepared(s.script, `vrrp_script ${name}`) : undefined;
+      if (!spec) continue; // dropped like keepalived: tracking it has no effect
       want.set(this.trackerKey('script', name), { kind: 'script', cfgJson: s, make: () => new VrrpScriptTracker({
-        name, script: runSpec(s.script!, g).spec, intervalMs: s.interval * 1000, timeoutMs: (s.timeout ?? s.interval) * 1000,
+        name, script: spec, intervalMs: s.interval * 1000, timeoutMs: (s.timeout ?? s.interval) * 1000,
         rise: s.rise, fall: s.fall, initFail: s.initFail, weight: s.weight, reverse: s.weightReverse, log: this.log,
       }) });
     }
@@ -198,6 +207,11 @@ export class VrrpEngine {
     if (!entry) {
       const sock = await openVrrpSocket({ family: c.family, ifname, mcastGroup: group, unicastSrc: src, unicastPeers: peers, ttl: c.unicastTtl });
       const demux = new VridDemux();
+      // Adverts for VRIDs nobody here runs are normal on a shared segment: the demux only counts
+      // them, unless the operator asked to see them (keepalived's log_unknown_vrids, same message).
+      demux.onUnknown = (vrid) => {
+        if (vrid !== undefined && this.model.global.logUnknownVrids) this.log.info(`Unknown VRID(${vrid}) received on interface(${ifname}). ignoring...`);
+      };
       sock.onPacket(demux.dispatch);
       sock.onError((e) => this.log.warn(`VRRP socket ${key}: ${(e as Error).message ?? e}`));
       entry = { sock, demux };
@@ -225,13 +239,10 @@ export class VrrpEngine {
 
   private notifierFor(c: VrrpInstanceConfig): Notifier {
     const g = this.model.global;
-    const scripts: Record<string, ReturnType<typeof runSpec>['spec']> = {};
+    const scripts: Record<string, NonNullable<ReturnType<typeof runSpec>['spec']>> = {};
     for (const [k, v] of Object.entries(c.notify)) {
-      if (v && v !== true) {
-        const r = runSpec(v, g);
-        if (r.warning) this.log.warn(r.warning);
-        scripts[k] = r.spec;
-      }
+      const spec = v && v !== true ? this.prepared(v, `(${c.name}) notify ${k} script`) : undefined;
+      if (spec) scripts[k] = spec;
     }
     return new Notifier({
       kind: 'INSTANCE', name: c.name, scripts, notifyPriorityChanges: c.notifyPriorityChanges ?? g.vrrpNotifyPriorityChanges,
@@ -350,6 +361,8 @@ export class VrrpEngine {
 
   async stop(): Promise<void> {
     for (const t of this.trackers.values()) void t.obj.stop();
+    // keepalived's order: the FIFO reader script is told to stop first, the STOP lines are still written.
+    for (const f of this.fifos) f.stopReader?.();
     await Promise.all([...this.instances.values()].map((m) => m.rt?.shutdown()));
     if (!this.opts.keepVipsOnStop) for (const m of this.instances.values()) await m.vmac?.destroy().catch(() => undefined);
     const notifiers = [...this.instances.values()].map((m) => m.rt?.io.notifier?.idle());
