@@ -75,8 +75,7 @@ export class VrrpEngine {
     this.fifos = [];
     for (const spec of [g.notifyFifo, g.vrrpNotifyFifo]) {
       if (!spec) continue;
-      const reader = spec.script ? this.prepared(spec.script, `${spec === g.notifyFifo ? '' : 'vrrp_'}notify_fifo_script`) : undefined;
-      const fifo = new NotifyFifo({ path: spec.path, script: reader, type: spec === g.notifyFifo ? '' : 'vrrp ' }, this.log);
+      const fifo = new NotifyFifo({ path: spec.path, script: spec.script ? runSpec(spec.script, g).spec : undefined, type: spec === g.notifyFifo ? '' : 'vrrp ' }, this.log);
       void fifo.open?.();
       this.fifos.push(fifo);
     }
@@ -84,13 +83,6 @@ export class VrrpEngine {
       ? new Mailer({ routerId: g.routerId ?? hostname().split('.')[0]!, to: g.notificationEmail, from: g.notificationEmailFrom, server: g.smtpServer,
         heloName: g.smtpHeloName, connectTimeoutSec: g.smtpConnectTimeout })
       : undefined;
-  }
-
-  /** A runnable script, or undefined (with the reason logged) when keepalived would drop it. */
-  private prepared(s: NonNullable<VrrpInstanceConfig['notify']['master']>, what: string) {
-    const r = runSpec(s, this.model.global, what);
-    for (const w of r.warnings) this.log.warn(w);
-    return r.spec;
   }
 
   private linkUp(ifname: string): boolean {
@@ -107,10 +99,9 @@ export class VrrpEngine {
     const want = new Map<string, { kind: Tracker['kind']; cfgJson: unknown; make: () => Tracker['obj'] }>();
     const g = this.model.global;
     for (const [name, s] of this.model.vrrpScripts) {
-      const spec = s.script ? this.prepared(s.script, `vrrp_script ${name}`) : undefined;
-      if (!spec) continue; // dropped like keepalived: tracking it has no effect
+      if (!s.script) continue;
       want.set(this.trackerKey('script', name), { kind: 'script', cfgJson: s, make: () => new VrrpScriptTracker({
-        name, script: spec, intervalMs: s.interval * 1000, timeoutMs: (s.timeout ?? s.interval) * 1000,
+        name, script: runSpec(s.script!, g).spec, intervalMs: s.interval * 1000, timeoutMs: (s.timeout ?? s.interval) * 1000,
         rise: s.rise, fall: s.fall, initFail: s.initFail, weight: s.weight, reverse: s.weightReverse, log: this.log,
       }) });
     }
@@ -239,10 +230,13 @@ export class VrrpEngine {
 
   private notifierFor(c: VrrpInstanceConfig): Notifier {
     const g = this.model.global;
-    const scripts: Record<string, NonNullable<ReturnType<typeof runSpec>['spec']>> = {};
+    const scripts: Record<string, ReturnType<typeof runSpec>['spec']> = {};
     for (const [k, v] of Object.entries(c.notify)) {
-      const spec = v && v !== true ? this.prepared(v, `(${c.name}) notify ${k} script`) : undefined;
-      if (spec) scripts[k] = spec;
+      if (v && v !== true) {
+        const r = runSpec(v, g);
+        if (r.warning) this.log.warn(r.warning);
+        scripts[k] = r.spec;
+      }
     }
     return new Notifier({
       kind: 'INSTANCE', name: c.name, scripts, notifyPriorityChanges: c.notifyPriorityChanges ?? g.vrrpNotifyPriorityChanges,
@@ -361,8 +355,6 @@ export class VrrpEngine {
 
   async stop(): Promise<void> {
     for (const t of this.trackers.values()) void t.obj.stop();
-    // keepalived's order: the FIFO reader script is told to stop first, the STOP lines are still written.
-    for (const f of this.fifos) f.stopReader?.();
     await Promise.all([...this.instances.values()].map((m) => m.rt?.shutdown()));
     if (!this.opts.keepVipsOnStop) for (const m of this.instances.values()) await m.vmac?.destroy().catch(() => undefined);
     const notifiers = [...this.instances.values()].map((m) => m.rt?.io.notifier?.idle());
