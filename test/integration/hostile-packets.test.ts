@@ -49,7 +49,8 @@ function conf(prio: number, state: 'MASTER' | 'BACKUP'): string {
   }
 }
 `;
-  return vrrpConf({ name: 'V4', state, prio, vrid: VRID, auth: PASS, vip: `${VIP}/24`, top: v6 });
+  // log_unknown_vrids: the only place a packet for a VRID nobody runs here shows up.
+  return vrrpConf({ name: 'V4', state, prio, vrid: VRID, auth: PASS, vip: `${VIP}/24`, top: v6, global: 'log_unknown_vrids' });
 }
 
 before(async () => {
@@ -145,6 +146,11 @@ function assertStateKept(what: string): void {
   assert.ok(alive(n1) && alive(n2), `${what}: both vipd nodes (parent and VRRP child) are still running`);
 }
 
+/** How many times n1 logged an unknown-VRID advert for `vrid` (keepalived's log_unknown_vrids line). */
+function unknownVridLogs(vrid: number): number {
+  return n1.output().split('\n').filter((l) => l.includes(`Unknown VRID(${vrid}) received on interface(eth0). ignoring...`)).length;
+}
+
 interface HostileCase { name: string; payload: Buffer; ttl?: number; reason?: string; kaStat?: string }
 
 /** A seeded byte generator: the same "random" packets on every run, so a failure can be replayed. */
@@ -187,6 +193,7 @@ test('hostile adverts are dropped and counted per reason; the master keeps the V
   ];
   const beforeDrops = apiDrops();
   const beforeKa = (await dumpOf()).stats;
+  const beforeUnknown = unknownVridLogs(99);
   const want: Record<string, number> = {};
   const wantKa: Record<string, number> = {};
   for (const c of cases) {
@@ -198,6 +205,7 @@ test('hostile adverts are dropped and counted per reason; the master keeps the V
   const got = await dropsAfter(beforeDrops, sum(want));
   console.log(`# n1 drops by reason: ${JSON.stringify(got)}`);
   assert.deepEqual(got, want, 'every crafted packet for our VRID dropped and counted under its reason, nothing else');
+  assert.equal(unknownVridLogs(99) - beforeUnknown, N, 'each unknown-VRID advert logged once');
   let ka = (await dumpOf());
   const gotKa = delta(ka.stats as unknown as Record<string, number>, beforeKa as unknown as Record<string, number>);
   delete gotKa.advert_sent; // the master keeps advertising meanwhile
@@ -294,6 +302,7 @@ test('IPv6 (VRRPv3): hostile adverts dropped and counted, bad checksums stopped 
   ];
   const beforeDrops = apiDrops('V6');
   const beforeKa = (await dumpOf('V6')).stats;
+  const beforeUnknown = unknownVridLogs(99);
   const want: Record<string, number> = {};
   const wantKa: Record<string, number> = {};
   // A wrong checksum: vipd's IPv6 socket has IPV6_CHECKSUM set, so the kernel verifies and drops
@@ -310,6 +319,7 @@ test('IPv6 (VRRPv3): hostile adverts dropped and counted, bad checksums stopped 
   const got = await dropsAfter(beforeDrops, sum(want), 'V6');
   console.log(`# n1 V6 drops by reason: ${JSON.stringify(got)}`);
   assert.deepEqual(got, want, 'every crafted IPv6 packet for our VRID dropped and counted under its reason, nothing else');
+  assert.equal(unknownVridLogs(99) - beforeUnknown, N, 'each unknown-VRID IPv6 advert logged once');
   const ka = await dumpOf('V6');
   const gotKa = delta(ka.stats, beforeKa);
   delete gotKa.advert_sent;

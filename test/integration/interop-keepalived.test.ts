@@ -89,8 +89,8 @@ for (const c of cases) {
         await waitForHolder(lab, ['n2'], 'n2', c.vip, mdi + 10_000);
         let elapsed = Date.now() - t0;
         console.log(`# ${tag}: crash takeover ${elapsed} ms (master-down interval ${Math.round(mdi)} ms)`);
-        // The last advert may have left up to one interval before the kill.
-        assert.ok(elapsed >= mdi - c.advert * 1000 - 50, `takeover waited for the master-down interval, took ${elapsed} ms`);
+        // The last advert may have left up to one interval before the kill (plus timer jitter).
+        assert.ok(elapsed >= mdi - c.advert * 1000 - 100, `takeover waited for the master-down interval, took ${elapsed} ms`);
         assert.ok(elapsed < mdi + 2000, `takeover within master-down interval + 2 s, took ${elapsed} ms`);
         await stopNode(master);
 
