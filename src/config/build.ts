@@ -236,10 +236,11 @@ function buildTrackFile(n: ConfigNode, r: Root, ctx: BuildCtx): void {
   }
 }
 
-const trackGroupTable: KeywordTable<{ instances: string[] }> = {
+const trackGroupTable: KeywordTable<{ name: string; instances: string[] }> = {
   group: kw(
-    (n, tg) => {
+    (n, tg, ctx) => {
       for (const c of n.children ?? []) tg.instances.push(c.keyword, ...c.args);
+      if (tg.instances.length === 0) ctx.error(endPos(n), `Warning - track group ${tg.name} has empty group block`);
     },
     { block: 'list' },
   ),

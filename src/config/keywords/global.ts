@@ -3,7 +3,7 @@
 // vrrp_owner_ignore_adverts, …) are deliberately absent so they are "Unknown keyword" like in 2.2.7.
 import { availableParallelism } from 'node:os';
 import type { GlobalDefs, ProcessTuning, TopLevel } from '../model.js';
-import { lookupUser } from '../../notify/users.js';
+import { lookupGroup, lookupUser } from '../../notify/users.js';
 import { kw, runBlock, type BuildCtx, type KeywordTable } from './table.js';
 import { flag, float, int, optStr, script, str } from './common.js';
 import { arg, familyOf, isMulticast, readBool, readInt, readScript } from './values.js';
@@ -214,8 +214,8 @@ export const globalDefsTable: KeywordTable<G> = {
     // `user:group` and `user :group` are accepted spellings.
     if (group === undefined && user.includes(':')) [user, group] = user.split(':', 2) as [string, string];
     if (group?.startsWith(':')) group = group.slice(1);
-    if (!lookupUser(user)) {
-      ctx.error(n, `Error setting global script uid/gid (user '${user}' not found)`);
+    if (!lookupUser(user) || (group !== undefined && !/^\d+$/.test(group) && !lookupGroup(group))) {
+      ctx.error(n, `Error setting global script uid/gid (user '${user}'${group !== undefined ? ` group '${group}'` : ''} not found)`);
       return;
     }
     g.scriptUser = { file: n.file, line: n.line, user, ...(group ? { group } : {}) };

@@ -20,6 +20,10 @@ export class BuildCtx {
   readonly shadowedScripts: VrrpScriptConfig[] = [];
   /** interface_up_down_delays lines without a delay: an error only if the interface exists. */
   readonly upDownWithoutDelay: Array<{ name: string; pos: SourcePos }> = [];
+  /** Closing braces of the blocks being read (innermost last); see runBlock. */
+  readonly blockEndStack: SourcePos[] = [];
+  /** Lines an inner block handed back to its enclosing block (see runBlock). */
+  pendingLeftover: Array<ConfigNode | (SourcePos & { close: true })> | undefined;
 
   constructor(readonly model: KeepalivedConfig, readonly options: BuildOptions = {}) {}
 
@@ -59,37 +63,74 @@ export function kw<T>(handler: Handler<T>, extra: Omit<KeywordSpec<T>, 'handler'
   return { handler, ...extra };
 }
 
+/** A `}` that keepalived sees in a place the tree does not show (see runBlock). */
+interface CloseMarker extends SourcePos {
+  close: true;
+}
+type Item = ConfigNode | CloseMarker;
+
+function isClose(i: Item): i is CloseMarker {
+  return (i as CloseMarker).close === true && !('keyword' in i);
+}
+
 /**
  * Runs every child of a block through its table. Unknown keywords are errors naming the line,
- * exactly like keepalived ("Unknown keyword 'x'"); a known block keyword without a body is an error
- * too ("Missing '{'") because keepalived then cannot read it.
+ * exactly like keepalived ("Unknown keyword 'x'").
+ *
+ * keepalived has no notion of an unknown block: it ignores the `{` after an unknown keyword and
+ * reads the lines inside as lines of the current block; the `}` that closed the unknown block then
+ * closes the current block early, and what followed belongs to the enclosing block. We replay that
+ * by splicing the unknown block's children in, followed by a close marker; at a close marker the
+ * rest (plus our own closing brace) is handed up to the enclosing level through ctx.
  */
 export function runBlock<T>(children: ConfigNode[] | undefined, table: KeywordTable<T>, target: T, ctx: BuildCtx): void {
-  const list = children ?? [];
-  for (let i = 0; i < list.length; i++) {
-    const child = list[i]!;
+  let items: Item[] = [...(children ?? [])];
+  while (items.length > 0) {
+    const item = items.shift()!;
+    if (isClose(item)) {
+      const own = ctx.blockEndStack[ctx.blockEndStack.length - 1];
+      if (own === undefined) {
+        ctx.error(item, "Unknown keyword '}'");
+        continue;
+      }
+      ctx.pendingLeftover = [...items, { file: own.file, line: own.line, close: true }];
+      return;
+    }
+    const child = item;
     const spec = Object.prototype.hasOwnProperty.call(table, child.keyword) ? table[child.keyword] : undefined;
     if (!spec) {
       ctx.error(child, `Unknown keyword '${child.keyword}'`);
       if (child.children) {
-        // keepalived ignores the '{' of an unknown keyword and reads what follows as lines of the
-        // current block, so its contents are checked (and applied) here.
         ctx.error(child, "Unexpected '{' - ignoring");
-        runBlock(child.children, table, target, ctx);
+        const end = endPos(child);
+        items = [...child.children, { file: end.file, line: end.line, close: true }, ...items];
       }
       continue;
     }
-    if (spec.block === 'list' && !child.children) {
-      spec.handler({ ...child, children: list.slice(i + 1) }, target, ctx);
-      return;
-    }
     if (spec.block && !child.children) {
-      // keepalived takes the next line as the missing '{' (and reports it there), then reads the
-      // rest of the enclosing block as this block's contents.
-      const next = list[i + 1];
-      ctx.error(next ?? child, "Missing '{' at beginning of configuration block");
-      spec.handler({ ...child, children: list.slice(i + 1) }, target, ctx);
-      return;
+      // A value list (VIPs, peers, track_*) is read up to the next `}` even without its `{`; a
+      // sub-block also takes the next line as the missing `{` and reports it there.
+      const upTo = items.findIndex(isClose);
+      const adopted = (upTo < 0 ? items : items.slice(0, upTo)) as ConfigNode[];
+      if (spec.block !== 'list') ctx.error(adopted[0] ?? child, "Missing '{' at beginning of configuration block");
+      spec.handler({ ...child, children: adopted }, target, ctx);
+      if (upTo < 0) return;
+      items = items.slice(upTo + 1);
+      continue;
+    }
+    if (child.children) {
+      ctx.blockEndStack.push(endPos(child));
+      try {
+        spec.handler(child, target, ctx);
+      } finally {
+        ctx.blockEndStack.pop();
+      }
+      const leftover = ctx.pendingLeftover;
+      if (leftover) {
+        ctx.pendingLeftover = undefined;
+        items = [...leftover, ...items];
+      }
+      continue;
     }
     spec.handler(child, target, ctx);
   }
