@@ -22,6 +22,8 @@ export interface ScriptSpec extends SourcePos {
   /** `[user [group]]` given after the command (notify_* keywords) or by `user` (vrrp_script). */
   user?: string;
   group?: string;
+  /** Where `user` was given when it has its own line (MISC_CHECK `user`). */
+  userPos?: SourcePos;
 }
 
 /** `notify_fifo FIFO [user [group]]` plus its optional `*_script`. */

@@ -9,7 +9,7 @@ import type { SourcePos } from './tree.js';
 import type { KeepalivedConfig, ScriptSpec, TrackRef, VrrpInstanceConfig, VrrpScriptConfig } from './model.js';
 import type { BuildResult } from './build.js';
 import { lookupUser } from '../notify/users.js';
-import { finishVirtualServer } from './keywords/lvs.js';
+import { finishVirtualServer, miscUserPos } from './keywords/lvs.js';
 import { blockEnds } from './keywords/table.js';
 
 /** Account and filesystem facts the rules depend on (injectable for tests). */
@@ -349,7 +349,9 @@ export function allScripts(
       add(rs.notifyDown, 'notify_down', true);
       for (const c of rs.checkers) {
         if (c.kind === 'MISC_CHECK' && c.miscPath) {
-          const spec = { ...c.miscPath, ...(c.user ? { user: c.user } : {}), ...(c.group ? { group: c.group } : {}) };
+          const spec: ScriptSpec = { ...c.miscPath, ...(c.user ? { user: c.user } : {}), ...(c.group ? { group: c.group } : {}) };
+          const userPos = miscUserPos.get(c);
+          if (userPos) spec.userPos = userPos;
           add(spec, 'MISC_CHECK', true);
         }
       }
@@ -417,11 +419,22 @@ function checkScripts(build: BuildResult, host: HostFacts): void {
 
   let rootScripts = false;
   let rootCheckerScripts = false;
-  for (const { spec, owner, checker } of scripts) {
+  for (const entry of scripts) {
+    const { owner, checker } = entry;
+    let spec = entry.spec;
     if (spec.user !== undefined && !/^\d+$/.test(spec.user) && !host.userExists(spec.user)) {
-      ctx.error(spec, `Unable to set uid/gid for script '${spec.cmd}'`);
-      dropScript(model, owner, spec);
-      continue;
+      // Only track and MISC_CHECK scripts are refused; notify scripts keep the default user.
+      if (owner.startsWith('vrrp_script ')) {
+        ctx.error(spec, `Unable to set uid/gid for script '${spec.cmd}'`);
+        dropScript(model, owner, spec);
+        continue;
+      }
+      if (owner === 'MISC_CHECK') {
+        ctx.error(spec.userPos ?? spec, `Failed to set uid/gid for misc checker script '${spec.cmd}' - removing`);
+        continue;
+      }
+      spec = { ...spec };
+      delete spec.user;
     }
     const user = spec.user ?? defaultUser;
     if (user === undefined) {

@@ -203,6 +203,8 @@ const udpTable: KeywordTable<C> = {
 };
 
 type Misc = Extract<C, { kind: 'MISC_CHECK' }>;
+/** Line of a MISC_CHECK's `user` keyword (its errors are reported there). */
+export const miscUserPos = new WeakMap<object, SourcePos>();
 // MISC_CHECK has the timing keywords except connect_timeout (its limit is misc_timeout).
 const { connect_timeout: _noConnectTimeout, ...miscTimingTable } = checkerTimingTable;
 const miscTable: KeywordTable<C> = {
@@ -214,6 +216,7 @@ const miscTable: KeywordTable<C> = {
   }),
   misc_dynamic: flag((c) => ((c as Misc).miscDynamic = true)),
   user: kw((n, c) => {
+    miscUserPos.set(c, { file: n.file, line: n.line });
     (c as Misc).user = arg(n, 1);
     if (n.args[1] !== undefined) (c as Misc).group = n.args[1];
   }),
