@@ -1,14 +1,16 @@
 // nftables data plane: everything lives in one table owned by vipd (default `inet vipd`), and
-// every change is a single `nft -f -` transaction that creates, flushes-by-deletion and rebuilds the
-// whole table, so the kernel switches from the old ruleset to the new one atomically (the
-// approach of kube-proxy's nftables mode). Persistence maps and numgen counters therefore restart
-// on each change; existing connections keep their conntrack NAT binding.
+// every change is a single `nft -f -` transaction, so the kernel switches from the old ruleset to
+// the new one atomically (the approach of kube-proxy's nftables mode). The first apply deletes
+// and recreates the table; later ones flush its rules and re-add them, delete the chains and maps
+// that went away, and delete only the persistence entries that point at servers that left the
+// pool, so clients stay pinned across unrelated changes (as IPVS persistence templates do).
+// Existing connections always keep their conntrack NAT binding.
 //
-// Layout per service i:
-//   nat prerouting/output:   <match VIP:port or fwmark> jump vs<i>
-//   chain vs<i>:             dnat to numgen|jhash mod N map { slot : addr . port }
-//   with persistence_timeout: chain vs<i>:  persistence lookup ; numgen|jhash mod N vmap { slot : jump vs<i>_b<j> }
-//                             chain vs<i>_b<j>: persistence update ; dnat to backend j
+// Layout per service (S = stable name derived from how the service is reached):
+//   nat prerouting/output:   <match VIP:port or fwmark> jump S
+//   chain S:                 dnat to numgen|jhash mod N map { slot : addr . port }
+//   with persistence_timeout: chain S:  persistence lookup ; numgen|jhash mod N vmap { slot : jump S_b<j> }
+//                             chain S_b<j>: persistence update ; dnat to backend j
 //   filter input/forward:    services with no backend → reject (IPVS answers ICMP port unreachable)
 //
 // lb_kind DR lives in a second table, `netdev vipd`: an ingress hook on the device facing the
@@ -18,6 +20,7 @@
 // function of the packet: only the hashing schedulers (sh, mh → jhash of the source address) are
 // offered for DR; rr/wrr would split one connection's packets across servers.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { contiguousSlots, interleavedSlots, slotWeights } from './slots.js';
 import { validateForBackend } from './validate.js';
@@ -33,6 +36,22 @@ export interface NftOptions {
   /** DR: the device facing the real servers (d: the device of the route to the first real server) */
   drDevice?: string;
 }
+
+/** A chain name that stays the same while the service is reached the same way. */
+export function serviceChainName(s: ServiceState): string {
+  const how = JSON.stringify([s.matches ?? [{ vip: s.vip, port: s.port, fwmark: s.fwmark }], s.protocol, s.family]);
+  return `s_${createHash('sha1').update(how).digest('hex').slice(0, 10)}`;
+}
+
+/** What a transaction left in the table: the next one builds on it. */
+export interface AppliedState {
+  chains: Set<string>; // regular (non-hook) chains
+  maps: Map<string, string>; // persistence map → its type
+  persistValues: Map<string, Set<string>>; // persistence map → backend values it may hold
+}
+
+/** Persistence entries to drop before the transaction: map → client addresses. */
+export type StaleEntries = Map<string, string[]>;
 
 /** The match expressions of a service: one per virtual_server_group entry, else its VIP:port/fwmark. */
 function matchService(s: ServiceState): string[] {
@@ -54,7 +73,19 @@ function dnatTarget(s: ServiceState, b: BackendState): string {
 }
 
 /** Render the complete transaction that replaces the table with `services`. Pure. */
+/** Render the complete transaction that replaces the table with `services` (full rebuild). Pure. */
 export function renderRuleset(services: ServiceState[], opts: NftOptions = {}, drDevices: Map<number, string> = new Map()): string {
+  return renderTransaction(services, opts, drDevices).script;
+}
+
+/**
+ * Render one transaction. Without `prev` the table is deleted and rebuilt; with `prev` (what the
+ * last transaction left) rules are flushed and re-added, vanished chains/maps deleted, maps whose
+ * type changed recreated, and `stale` persistence entries deleted. Pure.
+ */
+export function renderTransaction(services: ServiceState[], opts: NftOptions = {}, drDevices: Map<number, string> = new Map(),
+  prev?: AppliedState, stale: StaleEntries = new Map()): { script: string; state: AppliedState } {
+  const state: AppliedState = { chains: new Set(), maps: new Map(), persistValues: new Map() };
   const table = `${opts.family ?? 'inet'} ${opts.table ?? 'vipd'}`;
   const drTable = `netdev ${opts.table ?? 'vipd'}`;
   const drRules = new Map<string, string[]>(); // device → rules
@@ -63,7 +94,7 @@ export function renderRuleset(services: ServiceState[], opts: NftOptions = {}, d
   const rejects: string[] = [];
   const body: string[] = [];
   services.forEach((s, i) => {
-    const vs = `vs${i}`;
+    const vs = serviceChainName(s);
     const live = s.backends.filter((b) => b.weight > 0);
     if (s.lbKind === 'DR') {
       if (live.length === 0) return; // the VIP is local: the director's own stack refuses
@@ -88,9 +119,12 @@ export function renderRuleset(services: ServiceState[], opts: NftOptions = {}, d
     const saddr = v6 ? 'ip6 saddr' : 'ip saddr';
     if (persist) {
       const addrType = v6 ? 'ipv6_addr' : 'ipv4_addr';
+      const type = `${addrType} : ${addrType}${withPorts ? ' . inet_service' : ''}`;
       body.push(`  map ${vs}_persist {`,
-        `    type ${addrType} : ${addrType}${withPorts ? ' . inet_service' : ''}; flags dynamic, timeout; timeout ${Math.round(s.persistenceTimeout!)}s;`,
+        `    type ${type}; flags dynamic, timeout; timeout ${Math.round(s.persistenceTimeout!)}s;`,
         '  }');
+      state.maps.set(`${vs}_persist`, type);
+      state.persistValues.set(`${vs}_persist`, new Set(live.map((b) => persistValue(b, withPorts))));
     }
     const weights = slotWeights(live.map((b) => (s.lbAlgo === 'rr' ? 1 : b.weight)));
     const hashing = s.lbAlgo === 'sh' || s.lbAlgo === 'mh';
@@ -106,6 +140,7 @@ export function renderRuleset(services: ServiceState[], opts: NftOptions = {}, d
       body.push(`  chain ${vs} {`, withPorts
         ? `    meta l4proto ${l4} dnat ${fam} addr . port to ${selector} map { ${map} }`
         : `    dnat ${fam} to ${selector} map { ${map} }`, '  }');
+      state.chains.add(vs);
       return;
     }
     // persistence (or mixed port/no-port backends): a chain per backend, so that each can record
@@ -119,16 +154,28 @@ export function renderRuleset(services: ServiceState[], opts: NftOptions = {}, d
     }
     rules.push(`    ${selector} vmap { ${vmap} }`);
     body.push(`  chain ${vs} {`, ...rules, '  }');
+    state.chains.add(vs);
     live.forEach((b, j) => {
+      state.chains.add(`${vs}_b${j}`);
       const r: string[] = [];
       if (persist) r.push(`    update @${vs}_persist { ${saddr} : ${b.ip}${withPorts ? ` . ${b.port}` : ''} }`);
       r.push(`    ${dnatTarget(s, b)}`);
       body.push(`  chain ${vs}_b${j} {`, ...r, '  }');
     });
   });
-  return [
-    `add table ${table}`,
-    `delete table ${table}`,
+  const head = prev
+    ? [
+      `add table ${table}`,
+      `flush table ${table}`, // rules only: chains, maps and map elements stay
+      ...[...prev.chains].filter((c) => !state.chains.has(c)).map((c) => `delete chain ${table} ${c}`),
+      ...[...prev.maps].filter(([m, type]) => state.maps.get(m) !== type).map(([m]) => `delete map ${table} ${m}`),
+    ]
+    : [`add table ${table}`, `delete table ${table}`];
+  const tail = [...stale]
+    .filter(([m, keys]) => keys.length && prev?.maps.get(m) !== undefined && prev.maps.get(m) === state.maps.get(m))
+    .map(([m, keys]) => `delete element ${table} ${m} { ${keys.join(', ')} }`);
+  const script = [
+    ...head,
     `table ${table} {`,
     '  chain prerouting {', '    type nat hook prerouting priority dstnat; policy accept;', ...dispatch, '  }',
     '  chain output {', '    type nat hook output priority -100; policy accept;', ...dispatch, '  }',
@@ -146,8 +193,27 @@ export function renderRuleset(services: ServiceState[], opts: NftOptions = {}, d
         `  chain dr${k} {`, `    type filter hook ingress device "${dev}" priority filter; policy accept;`, ...rules, '  }']),
       '}',
     ] : []),
+    ...tail,
     '',
   ].join('\n');
+  return { script, state };
+}
+
+function persistValue(b: BackendState, withPorts: boolean): string {
+  return withPorts ? `${b.ip} . ${b.port}` : b.ip;
+}
+
+/** Parse `nft list map` output into client → value pairs (value as `ip . port` or `ip`). */
+export function parseMapElements(listing: string): Array<{ key: string; value: string }> {
+  const m = /elements = \{([^}]*)\}/s.exec(listing);
+  if (!m) return [];
+  const out: Array<{ key: string; value: string }> = [];
+  for (const part of m[1]!.split(',')) {
+    // "client [timeout T] [expires E] : addr[ . port]" (the concatenation dot has spaces around it)
+    const e = /^\s*([0-9a-fA-F:.]+)(?:\s+timeout\s+\S+)?(?:\s+expires\s+\S+)?\s+:\s+([0-9a-fA-F:.]+)(?:\s+\.\s+(\d+))?\s*$/.exec(part);
+    if (e) out.push({ key: e[1]!, value: e[3] ? `${e[2]} . ${e[3]}` : e[2]! });
+  }
+  return out;
 }
 
 /** The device of the route towards `ip` (`ip -j route get`). */
@@ -178,7 +244,29 @@ export function runNft(command: string[], script: string): Promise<void> {
 export class NftDataPlane implements DataPlane {
   applied = 0;
   lastRuleset = '';
+  fullRebuilds = 0;
+  private state?: AppliedState;
   constructor(readonly opts: NftOptions = {}) {}
+
+  private get table(): string { return `${this.opts.family ?? 'inet'} ${this.opts.table ?? 'vipd'}`; }
+
+  /** Persistence entries that point at servers no longer in their pool. */
+  private async staleEntries(next: AppliedState): Promise<StaleEntries> {
+    const stale: StaleEntries = new Map();
+    for (const [map, oldValues] of this.state?.persistValues ?? []) {
+      const now = next.persistValues.get(map);
+      if (!now || next.maps.get(map) !== this.state?.maps.get(map)) continue; // map goes or is recreated anyway
+      if (![...oldValues].some((v) => !now.has(v))) continue;
+      const listing = await new Promise<string>((resolve, reject) => {
+        const [cmd, ...args] = this.opts.command ?? ['nft'];
+        execFile(cmd!, [...args, 'list', 'map', ...this.table.split(' '), map], { timeout: 30_000, maxBuffer: 64 << 20 },
+          (err, out) => (err ? reject(err) : resolve(out)));
+      });
+      const keys = parseMapElements(listing).filter((e) => !now.has(e.value)).map((e) => e.key);
+      if (keys.length) stale.set(map, keys);
+    }
+    return stale;
+  }
 
   async apply(services: ServiceState[]): Promise<void> {
     const problems = services.flatMap((s) => validateForBackend(s, 'nftables')).filter((d) => d.severity === 'error');
@@ -188,13 +276,27 @@ export class NftDataPlane implements DataPlane {
       const first = svc.backends.find((b) => b.weight > 0);
       if (svc.lbKind === 'DR' && first && !this.opts.drDevice) drDevices.set(i, await routeDevice(first.ip));
     }
-    const script = renderRuleset(services, this.opts, drDevices);
-    await runNft(this.opts.command ?? ['nft'], script);
-    this.lastRuleset = script;
-    this.applied++;
+    const cmd = this.opts.command ?? ['nft'];
+    if (this.state) {
+      try {
+        const planned = renderTransaction(services, this.opts, drDevices, this.state);
+        const stale = await this.staleEntries(planned.state);
+        const t = renderTransaction(services, this.opts, drDevices, this.state, stale);
+        await runNft(cmd, t.script);
+        this.state = t.state; this.lastRuleset = t.script; this.applied++;
+        return;
+      } catch {
+        // someone changed the table behind our back, or an entry expired between listing and
+        // deleting it: fall back to a clean rebuild (persistence entries are lost once)
+      }
+    }
+    const t = renderTransaction(services, this.opts, drDevices);
+    await runNft(cmd, t.script);
+    this.state = t.state; this.lastRuleset = t.script; this.applied++; this.fullRebuilds++;
   }
 
   async remove(): Promise<void> {
+    this.state = undefined;
     if (this.opts.keepOnRemove) return;
     const table = `${this.opts.family ?? 'inet'} ${this.opts.table ?? 'vipd'}`;
     const dr = `netdev ${this.opts.table ?? 'vipd'}`;

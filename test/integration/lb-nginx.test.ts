@@ -112,6 +112,8 @@ test('source hashing (sh) keeps one client on one server; persistence pins rr', 
 });
 
 test('a failed real server leaves the pool in time and returns after recovery', { skip, timeout: 60_000 }, async () => {
+  const pinnedBefore = Object.keys(hits(`http://${VIP}:8080/`, 3));
+  assert.equal(pinnedBefore.length, 1);
   const from = out.messages.length;
   const t0 = Date.now();
   await stopNginx('rs2');
@@ -123,6 +125,12 @@ test('a failed real server leaves the pool in time and returns after recovery', 
   const c = hits(`http://${VIP}/`, 20);
   assert.equal(c.rs2, undefined, `rs2 still receives traffic: ${JSON.stringify(c)}`);
   assert.equal((c.rs1 ?? 0) + (c.rs3 ?? 0), 20);
+  // persistence (port 8080): a client pinned to a surviving server stays; one pinned to rs2 moves
+  await waitFor(() => out.find((m) => m.type === 'applied' && !(m.services as ServiceState[])[2]!.backends.some((b) => b.ip === RS.rs2), from), 15_000);
+  const pinnedDuring = Object.keys(hits(`http://${VIP}:8080/`, 3));
+  assert.equal(pinnedDuring.length, 1);
+  assert.notEqual(pinnedDuring[0], 'rs2');
+  if (pinnedBefore[0] !== 'rs2') assert.deepEqual(pinnedDuring, pinnedBefore, 'an unrelated pool change must not unpin a client');
   const from2 = out.messages.length;
   const t1 = Date.now();
   await startAgain('rs2', RS.rs2);
@@ -130,6 +138,8 @@ test('a failed real server leaves the pool in time and returns after recovery', 
   console.log(`# rs2 back ${back!.at - t1} ms after nginx restarted`);
   const c2 = hits(`http://${VIP}/`, 25);
   assert.ok((c2.rs2 ?? 0) >= 3, `rs2 not back in rotation: ${JSON.stringify(c2)}`);
+  await waitFor(() => out.find((m) => m.type === 'applied' && (m.services as ServiceState[])[2]!.backends.length === 3, from2), 15_000);
+  assert.deepEqual(Object.keys(hits(`http://${VIP}:8080/`, 3)), pinnedDuring, 'rs2 coming back must not unpin the client');
 });
 
 test('quorum loss switches to the sorry server, recovery switches back; notifications in order', { skip, timeout: 60_000 }, async () => {

@@ -1,10 +1,17 @@
 // nftables rendering, weighted slot layout and backend validation (pure).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderRuleset } from '../../src/lb/nft.js';
+import { renderRuleset as renderRaw, renderTransaction, serviceChainName, parseMapElements } from '../../src/lb/nft.js';
 import { slotWeights, interleavedSlots, contiguousSlots } from '../../src/lb/slots.js';
 import { validateForBackend } from '../../src/lb/validate.js';
 import type { ServiceState } from '../../src/lb/types.js';
+
+/** Render, with each service's stable chain name replaced by vs<index> for readable assertions. */
+function renderRuleset(services: ServiceState[], ...rest: Parameters<typeof renderRaw> extends [unknown, ...infer R] ? R : never): string {
+  let out = renderRaw(services, ...rest);
+  services.forEach((svc, i) => { out = out.split(serviceChainName(svc)).join(`vs${i}`); });
+  return out;
+}
 
 const base: ServiceState = { name: 'web', vip: '203.0.113.10', port: 80, family: 'inet', protocol: 'TCP', lbAlgo: 'wrr', lbKind: 'NAT', usingSorryServer: false,
   backends: [{ ip: '198.51.100.11', port: 80, weight: 3 }, { ip: '198.51.100.12', port: 8080, weight: 1 }] };
@@ -114,4 +121,49 @@ test('a virtual_server_group service is reached through each of its entries', ()
     'ip daddr 203.0.113.64/26 tcp dport 80 jump vs0', 'meta mark 9 jump vs0']) assert.ok(r.includes(m), m);
   assert.deepEqual(validateForBackend(g), []);
   assert.match(validateForBackend({ ...g, matches: [{ vip: '203.0.113.20', port: 80 }, { vip: 'fd00::1', port: 80 }] })[0]!.message, /mixes IPv4 and IPv6/);
+});
+
+test('chain names are stable per service, whatever the order of services', () => {
+  const other: ServiceState = { ...base, name: 'other', port: 81 };
+  assert.equal(serviceChainName(base), serviceChainName({ ...base, backends: [] }), 'pool changes keep the name');
+  assert.notEqual(serviceChainName(base), serviceChainName(other));
+  assert.match(serviceChainName(base), /^s_[0-9a-f]{10}$/);
+});
+
+test('incremental transaction: flush, delete what vanished, drop only stale persistence entries', () => {
+  const p: ServiceState = { ...base, persistenceTimeout: 60 };
+  const gone: ServiceState = { ...base, name: 'gone', port: 99, lbAlgo: 'rr' };
+  const first = renderTransaction([p, gone]);
+  assert.match(first.script, /^add table inet vipd\ndelete table inet vipd\n/);
+  const n = serviceChainName(p);
+  assert.ok(first.state.chains.has(`${n}_b1`));
+  assert.deepEqual([...first.state.persistValues.get(`${n}_persist`)!], ['198.51.100.11 . 80', '198.51.100.12 . 8080']);
+  const shrunk: ServiceState = { ...p, backends: [p.backends[0]!] };
+  const next = renderTransaction([shrunk], {}, new Map(), first.state, new Map([[`${n}_persist`, ['203.0.113.100', '203.0.113.101']]]));
+  const lines = next.script.split('\n');
+  assert.deepEqual(lines.slice(0, 2), ['add table inet vipd', 'flush table inet vipd']);
+  assert.ok(lines.includes(`delete chain inet vipd ${serviceChainName(gone)}`));
+  assert.ok(lines.includes(`delete chain inet vipd ${n}_b1`));
+  assert.ok(!lines.includes(`delete map inet vipd ${n}_persist`), 'same type: the map and its entries stay');
+  assert.equal(lines.filter(Boolean).pop(), `delete element inet vipd ${n}_persist { 203.0.113.100, 203.0.113.101 }`);
+  // a type change (ports → no ports) recreates the map instead
+  const retyped = renderTransaction([{ ...p, backends: [{ ip: '198.51.100.11', port: 0, weight: 1 }] }], {}, new Map(), first.state, new Map([[`${n}_persist`, ['203.0.113.100']]]));
+  assert.ok(retyped.script.includes(`delete map inet vipd ${n}_persist`));
+  assert.doesNotMatch(retyped.script, /delete element/);
+});
+
+test('nft map listings are parsed into client → server pairs', () => {
+  const listing = `table inet vipd {
+	map s_x_persist {
+		type ipv4_addr : ipv4_addr . inet_service
+		flags dynamic,timeout
+		timeout 1m
+		elements = { 198.51.100.100 expires 59s988ms : 198.51.100.11 . 80, 198.51.100.101 timeout 1m expires 57s512ms : 198.51.100.12 . 8080,
+			     198.51.100.102 : 198.51.100.13 . 80 }
+	}
+}`;
+  assert.deepEqual(parseMapElements(listing), [
+    { key: '198.51.100.100', value: '198.51.100.11 . 80' }, { key: '198.51.100.101', value: '198.51.100.12 . 8080' }, { key: '198.51.100.102', value: '198.51.100.13 . 80' }]);
+  assert.deepEqual(parseMapElements('map m {\n type ipv6_addr : ipv6_addr\n elements = { fd00::100 expires 1s : fd00::11 }\n}'), [{ key: 'fd00::100', value: 'fd00::11' }]);
+  assert.deepEqual(parseMapElements('map m { }'), []);
 });
