@@ -67,8 +67,11 @@ export function replayBlocks(lines: readonly ConfigLine[], kindOf: BlockKindOf):
     if (frame.kind === 'values') continue; // value lines are not keywords
     const kind = kindOf(node.keyword, ancestors());
     if (kind === 'leaf') continue;
+    // a quoted "{" as the last word (the reader splits unquoted ones off) opens the block at once
+    const trailingOpen = node.args.length > 0 && node.args[node.args.length - 1] === '{';
+    if (trailingOpen) node.args = node.args.slice(0, -1);
     node.children = [];
-    frames.push({ owner: node, children: node.children, kind, needOpen: true });
+    frames.push({ owner: node, children: node.children, kind, needOpen: !trailingOpen });
   }
   return { nodes: root, diagnostics };
 }

@@ -52,9 +52,13 @@ test('raw keeps the line text for keywords that re-split command lines', () => {
 });
 
 test('brace and quote errors use keepalived wording and name the line', () => {
-  assert.deepEqual(messages(read('a {\n b\n')), [`1: error: There are 1 missing '}'s or extra '{'s (block opened here is not closed)`]);
-  assert.deepEqual(messages(read('}\nk\n')), [`1: error: Extra '}' found`]);
-  assert.deepEqual(messages(read('{\n}\n')), [`1: error: Unexpected '{' - ignoring`]);
+  assert.deepEqual(messages(read('a {\n b\n')), [`1: error: There are 1 missing '}'s or extra '{'s (the first unbalanced '{' is here)`]);
+  assert.deepEqual(messages(read('}\nk\n')), [`1: error: Extra '}' found`, `1: error: Unknown keyword '}'`]);
+  assert.deepEqual(messages(read('{\n}\n')), [`1: error: Unexpected '{' - ignoring`, `2: error: Unknown keyword '}'`]);
+  // a quoted brace counts for the structure (keepalived compares the first word), not for the balance
+  const quoted = read('k "{"\n  x\n"}"\ny\n');
+  assert.deepEqual(shape(quoted.nodes), [[[1, 'k'], [[2, 'x']]], [4, 'y']]);
+  assert.deepEqual(messages(quoted), []);
   assert.deepEqual(messages(read('k "abc\n')), [`1: error: Unterminated quote 'k "abc'`, `1: error: Unmatched quote: 'k "abc'`]);
   // reported again after parameter expansion, as keepalived does
   assert.deepEqual(messages(read('k "${_INSTANCE}\n')), [`1: error: Unterminated quote 'k "\${_INSTANCE}'`, `1: error: Unterminated quote 'k "lab1'`, `1: error: Unmatched quote: 'k "lab1'`]);

@@ -90,7 +90,7 @@ test('60k { on one line, unbalanced; 100k on one line is past the line limit', (
 
 test('an unclosed block at end of file is reported where it opened', () => {
   const r = readConfigText('global_defs {\n router_id a\n}\nvrrp_instance X {\n priority 1\n', 'eof.conf');
-  assert.deepEqual(r.diagnostics.map((d) => [d.line, d.message]), [[4, "There are 1 missing '}'s or extra '{'s (block opened here is not closed)"]]);
+  assert.deepEqual(r.diagnostics.map((d) => [d.line, d.message]), [[4, "There are 1 missing '}'s or extra '{'s (the first unbalanced '{' is here)"]]);
 });
 
 test('include loops: a file including itself, and A -> B -> A', () => {
