@@ -73,6 +73,11 @@ const rootBlocks: KeywordTable<Root> = {
   vrrp_script: kw(
     (n, r, ctx) => {
       const name = arg(n, 1);
+      if (unclosed(n)) {
+        // keepalived registers a vrrp_script when its block closes; an unclosed one never is.
+        runBlock(n.children, vrrpScriptTable, newVrrpScript(n, name), ctx);
+        return;
+      }
       if (r.model.vrrpScripts.has(name)) {
         // keepalived 2.2.7 keeps a second definition too (and checks its script); the model keeps
         // the first, validation also checks the shadowed one.
@@ -227,6 +232,12 @@ const rootBlocks: KeywordTable<Root> = {
     { block: true },
   ),
 };
+
+/** A block the reader saw opened but never closed (reader nodes carry `close` when closed). */
+function unclosed(n: ConfigNode): boolean {
+  const r = n as ConfigNode & { raw?: string; close?: SourcePos };
+  return r.children !== undefined && r.raw !== undefined && r.close === undefined;
+}
 
 function buildTrackFile(n: ConfigNode, r: Root, ctx: BuildCtx): void {
   const f = buildNamed(n, ctx, 'track_file', newTrackFile, trackFileTable, r.model.trackFiles);

@@ -175,12 +175,11 @@ const dnsTable: KeywordTable<C> = {
 };
 
 type Udp = Extract<C, { kind: 'UDP_CHECK' }>;
-const HEX_RE = /^([0-9a-f]{2}[\s:,.-]?)+$/i;
 const udpTable: KeywordTable<C> = {
   ...networkCheckerTable,
   payload: kw((n, c, ctx) => {
     const v = n.args.join('');
-    if (!HEX_RE.test(v) || v.replace(/[^0-9a-f]/gi, '').length % 2) ctx.error(n, 'Invalid hex string for UDP_CHECK payload');
+    if (!/^[0-9a-f\s:,.-]+$/i.test(v)) ctx.error(n, 'Invalid hex string for UDP_CHECK payload');
     else (c as Udp).payload = v;
   }),
   require_reply: kw((n, c, ctx) => {
