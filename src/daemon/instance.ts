@@ -127,7 +127,8 @@ export class InstanceRuntime {
     this.cancelTimer(timer);
     const t = setTimeout(() => {
       this.timers.delete(timer);
-      this.dispatch({ type: 'timer-fired', timer });
+      // The due time goes back with the event: setTimeout rounds to whole ms and may fire a hair early.
+      this.dispatch({ type: 'timer-fired', timer, due });
     }, Math.max(0, due - this.now()));
     this.timers.set(timer, t);
   }

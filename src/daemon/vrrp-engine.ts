@@ -75,7 +75,8 @@ export class VrrpEngine {
     this.fifos = [];
     for (const spec of [g.notifyFifo, g.vrrpNotifyFifo]) {
       if (!spec) continue;
-      const fifo = new NotifyFifo({ path: spec.path, script: spec.script ? runSpec(spec.script, g).spec : undefined, type: spec === g.notifyFifo ? '' : 'vrrp ' }, this.log);
+      const reader = spec.script ? this.prepared(spec.script, `${spec === g.notifyFifo ? '' : 'vrrp_'}notify_fifo_script`) : undefined;
+      const fifo = new NotifyFifo({ path: spec.path, script: reader, type: spec === g.notifyFifo ? '' : 'vrrp ' }, this.log);
       void fifo.open?.();
       this.fifos.push(fifo);
     }
@@ -83,6 +84,13 @@ export class VrrpEngine {
       ? new Mailer({ routerId: g.routerId ?? hostname().split('.')[0]!, to: g.notificationEmail, from: g.notificationEmailFrom, server: g.smtpServer,
         heloName: g.smtpHeloName, connectTimeoutSec: g.smtpConnectTimeout })
       : undefined;
+  }
+
+  /** A runnable script, or undefined (with the reason logged) when keepalived would drop it. */
+  private prepared(s: NonNullable<VrrpInstanceConfig['notify']['master']>, what: string) {
+    const r = runSpec(s, this.model.global, what);
+    for (const w of r.warnings) this.log.warn(w);
+    return r.spec;
   }
 
   private linkUp(ifname: string): boolean {
@@ -99,9 +107,10 @@ export class VrrpEngine {
     const want = new Map<string, { kind: Tracker['kind']; cfgJson: unknown; make: () => Tracker['obj'] }>();
     const g = this.model.global;
     for (const [name, s] of this.model.vrrpScripts) {
-      if (!s.script) continue;
+      const spec = s.script ? this.prepared(s.script, `vrrp_script ${name}`) : undefined;
+      if (!spec) continue; // dropped like keepalived: tracking it has no effect
       want.set(this.trackerKey('script', name), { kind: 'script', cfgJson: s, make: () => new VrrpScriptTracker({
-        name, script: runSpec(s.script!, g).spec, intervalMs: s.interval * 1000, timeoutMs: (s.timeout ?? s.interval) * 1000,
+        name, script: spec, intervalMs: s.interval * 1000, timeoutMs: (s.timeout ?? s.interval) * 1000,
         rise: s.rise, fall: s.fall, initFail: s.initFail, weight: s.weight, reverse: s.weightReverse, log: this.log,
       }) });
     }
@@ -230,13 +239,10 @@ export class VrrpEngine {
 
   private notifierFor(c: VrrpInstanceConfig): Notifier {
     const g = this.model.global;
-    const scripts: Record<string, ReturnType<typeof runSpec>['spec']> = {};
+    const scripts: Record<string, NonNullable<ReturnType<typeof runSpec>['spec']>> = {};
     for (const [k, v] of Object.entries(c.notify)) {
-      if (v && v !== true) {
-        const r = runSpec(v, g);
-        if (r.warning) this.log.warn(r.warning);
-        scripts[k] = r.spec;
-      }
+      const spec = v && v !== true ? this.prepared(v, `(${c.name}) notify ${k} script`) : undefined;
+      if (spec) scripts[k] = spec;
     }
     return new Notifier({
       kind: 'INSTANCE', name: c.name, scripts, notifyPriorityChanges: c.notifyPriorityChanges ?? g.vrrpNotifyPriorityChanges,
@@ -269,7 +275,7 @@ export class VrrpEngine {
         unicastPeers: c.unicastPeers.map((p) => p.addr), authPass: c.authentication?.pass,
         v3ChecksumAsV2: c.v3ChecksumAsV2 ?? false, mcastGroup4: g.vrrpMcastGroup4, keepVipsOnStop: this.opts.keepVipsOnStop,
       };
-      const rt = new InstanceRuntime(fsmConfig(c, g, entry.sock.src), receiveView(c, g), io, this.log, this.trackerStatus(m));
+      const rt = new InstanceRuntime(fsmConfig(c, g, entry.sock.src, this.ignoresWeights(c)), receiveView(c, g), io, this.log, this.trackerStatus(m));
       rt.onTransition = () => { this.syncObserve(m); this.onChange?.(); };
       entry.demux.register(c.vrid, (p, meta) => rt.receive(p, meta));
       m.rt = rt;
@@ -278,6 +284,11 @@ export class VrrpEngine {
       m.error = (e as Error).message;
       this.log.error(`(${c.name}) cannot start: ${m.error}`);
     }
+  }
+
+  private ignoresWeights(c: VrrpInstanceConfig): boolean {
+    const g = c.syncGroup ? this.model.vrrpSyncGroups.find((s) => s.name === c.syncGroup) : undefined;
+    return !!g && !g.syncGroupTrackingWeight;
   }
 
   private setupSyncGroups(): void {
@@ -313,7 +324,7 @@ export class VrrpEngine {
         // Same VRID, interface and transport: hand the fsm its new settings, no resignation.
         m.cfg = c;
         m.rt.view = receiveView(c, next.global);
-        m.rt.dispatch({ type: 'reload', config: fsmConfig(c, next.global, m.rt.io.socket.src) });
+        m.rt.dispatch({ type: 'reload', config: fsmConfig(c, next.global, m.rt.io.socket.src, this.ignoresWeights(c)) });
         continue;
       }
       await this.removeInstance(name);
@@ -355,6 +366,8 @@ export class VrrpEngine {
 
   async stop(): Promise<void> {
     for (const t of this.trackers.values()) void t.obj.stop();
+    // keepalived's order: the FIFO reader script is told to stop first, the STOP lines are still written.
+    for (const f of this.fifos) f.stopReader?.();
     await Promise.all([...this.instances.values()].map((m) => m.rt?.shutdown()));
     if (!this.opts.keepVipsOnStop) for (const m of this.instances.values()) await m.vmac?.destroy().catch(() => undefined);
     const notifiers = [...this.instances.values()].map((m) => m.rt?.io.notifier?.idle());

@@ -5,7 +5,8 @@ import { instanceConfig, type InstanceConfig } from '../vrrp/fsm.js';
 import type { LocalInstanceView } from '../vrrp/receive.js';
 import type { AddressSpec, RouteSpec, RuleSpec } from '../net/rtnl.js';
 import type { ScriptSpec as RunSpec } from '../notify/script.js';
-import { resolveScriptUser, defaultScriptUser, type ScriptUser } from '../notify/users.js';
+import { scriptContext, prepareScript } from '../notify/prepare.js';
+import { formatDiagnostic } from '../config/tree.js';
 
 /** Seconds (config) to centiseconds (wire), as keepalived rounds: v3 to centiseconds, v2 to whole seconds. */
 export function advertIntCs(inst: VrrpInstanceConfig): number {
@@ -14,7 +15,11 @@ export function advertIntCs(inst: VrrpInstanceConfig): number {
   return Math.min(4095, Math.max(1, cs));
 }
 
-export function fsmConfig(inst: VrrpInstanceConfig, g: GlobalDefs, primaryAddress: string): InstanceConfig {
+/**
+ * `ignoreTrackerWeights`: a sync-group member without the group's sync_group_tracking_weight ignores
+ * its weighted trackers, as keepalived does (members must not want different masters).
+ */
+export function fsmConfig(inst: VrrpInstanceConfig, g: GlobalDefs, primaryAddress: string, ignoreTrackerWeights = false): InstanceConfig {
   const strict = inst.strictMode ?? g.vrrpStrict;
   return instanceConfig({
     name: inst.name,
@@ -31,7 +36,7 @@ export function fsmConfig(inst: VrrpInstanceConfig, g: GlobalDefs, primaryAddres
     lowerPrioNoAdvert: inst.lowerPrioNoAdvert ?? g.vrrpLowerPrioNoAdvert ?? strict,
     higherPrioSendAdvert: inst.higherPrioSendAdvert ?? g.vrrpHigherPrioSendAdvert ?? false,
     ownerIgnoreAdverts: strict,
-    ignoreTrackerWeights: false,
+    ignoreTrackerWeights,
     primaryAddress,
     vips: inst.vips.map((v) => v.addr),
     garp: {
@@ -112,19 +117,15 @@ export function ruleSpec(r: RuleConfig): RuleSpec {
   };
 }
 
-/** Model script → runnable spec, with keepalived's user rules (explicit user, else script_user, else default). */
-export function runSpec(s: ModelScript, g: GlobalDefs): { spec: RunSpec; warning?: string } {
-  let user: ScriptUser | undefined;
-  let warning: string | undefined;
-  const name = s.user ?? g.scriptUser?.user;
-  const group = s.user ? s.group : g.scriptUser?.group;
-  if (name) {
-    const r = resolveScriptUser(name, group);
-    if (r.ok) user = r.user;
-    else warning = `${s.file}:${s.line}: ${r.error}; running as the default script user`;
-  }
-  user ??= defaultScriptUser().user;
-  return { spec: { argv: s.argv, user }, warning };
+/**
+ * Model script → runnable spec, with keepalived's rules: its own command splitting and escape
+ * decoding, explicit user else script_user else the default user, and enable_script_security. A
+ * script keepalived would drop comes back without `spec`, with the reason at its file:line.
+ */
+export function runSpec(s: ModelScript, g: GlobalDefs, what: string): { spec?: RunSpec; warnings: string[] } {
+  const { ctx, diagnostics } = scriptContext({ enableScriptSecurity: g.enableScriptSecurity, scriptUser: g.scriptUser }, s);
+  const p = prepareScript({ cmd: s.cmd, user: s.user, group: s.group, file: s.file, line: s.line }, what, ctx);
+  return { spec: p.spec, warnings: [...diagnostics, ...p.diagnostics].map(formatDiagnostic) };
 }
 
 /** Structural equality of config objects, ignoring where they were written (file/line). */
