@@ -39,9 +39,10 @@ export function checkerConfigFromModel(cfg: KeepalivedConfig, backend: BackendNa
       services.push(full);
     }
   }
-  const fifo = cfg.global.lvsNotifyFifo;
+  // lvs_notify_fifo gets checker events; the global notify_fifo gets every event (VRRP's too)
+  const fifos = [cfg.global.lvsNotifyFifo?.path, cfg.global.notifyFifo?.path].filter((p): p is string => !!p);
   return {
-    message: { type: 'config', services, notifyFifo: fifo?.path, dataPlane: { kind: 'nftables' } },
+    message: { type: 'config', services, notifyFifo: fifos.length > 1 ? fifos : fifos[0], dataPlane: { kind: 'nftables' } },
     diagnostics,
   };
 }

@@ -3,7 +3,7 @@
 // state changes back, so that slow checks or a slow `nft` never delay the VRRP process.
 //
 // IPC protocol (parent → child):
-//   { type: 'config', services: VirtualServerSpec[], dataPlane?: DataPlaneConfig, notifyFifo?: string }
+//   { type: 'config', services: VirtualServerSpec[], dataPlane?: DataPlaneConfig, notifyFifo?: string | string[] }
 //   { type: 'snapshot' }          → child answers { type: 'snapshot', services: ServiceState[] }
 //   { type: 'stop' }              → child stops loops, removes the table (unless keep), exits 0
 // child → parent:
@@ -33,7 +33,7 @@ export interface CheckerConfigMessage {
   type: 'config';
   services: VirtualServerSpec[];
   dataPlane?: DataPlaneConfig;
-  notifyFifo?: string;
+  notifyFifo?: string | string[];
   /** report { type: 'stats', checksRun, checksPerSec, rssBytes, cpuUserMs, cpuSystemMs } this often */
   statsIntervalMs?: number;
 }

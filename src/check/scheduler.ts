@@ -94,7 +94,7 @@ export interface RealServerEvent { vs: string; ip: string; port: number; up: boo
 export interface QuorumEvent { vs: string; up: boolean; aliveWeight: number }
 
 export interface SchedulerOptions {
-  notifyFifo?: string; // lvs_notify_fifo
+  notifyFifo?: string | string[]; // lvs_notify_fifo (and the global notify_fifo, which gets every event)
   random?: () => number; // for warmup; d: Math.random
   runScripts?: boolean; // d: true
   /** On reload: checker states (up/down, retry count, last result) carried over from the previous
@@ -109,14 +109,14 @@ export interface SchedulerOptions {
  */
 export class CheckerScheduler extends EventEmitter {
   readonly services: VirtualServerRuntime[];
-  private readonly fifo?: NotifyFifo;
+  private readonly fifos: NotifyFifo[];
   private running = false;
   checksRun = 0;
   checkMsTotal = 0; // summed duration of finished checks (for stats: mean check time)
 
   constructor(specs: VirtualServerSpec[], private readonly opts: SchedulerOptions = {}) {
     super();
-    if (opts.notifyFifo) this.fifo = new NotifyFifo(opts.notifyFifo);
+    this.fifos = [opts.notifyFifo ?? []].flat().filter(Boolean).map((p) => new NotifyFifo(p));
     const inherited = opts.previous?.checkerStates() ?? new Map<string, { state: CheckerState; last?: CheckResult }>();
     this.services = specs.map((vs) => {
       const proto = (vs.protocol ?? 'TCP').toLowerCase();
@@ -193,7 +193,7 @@ export class CheckerScheduler extends EventEmitter {
       if (v.quorumUp && v.spec.quorumDown) scripts.push(this.script(v.spec.quorumDown));
     }
     await Promise.all(scripts);
-    this.fifo?.close();
+    for (const f of this.fifos) f.close();
   }
 
   private arm(v: VirtualServerRuntime, r: RealServerRuntime, c: CheckerRun, delayMs: number): void {
@@ -231,7 +231,8 @@ export class CheckerScheduler extends EventEmitter {
     r.up = up; r.weight = weight;
     if (changedUp) {
       const proto = (v.spec.protocol ?? 'TCP').toLowerCase();
-      this.fifo?.write(rsFifoLine(r.spec.ip, proto, r.spec.port, v.endpoint, up));
+      const line = rsFifoLine(r.spec.ip, proto, r.spec.port, v.endpoint, up);
+      for (const f of this.fifos) f.write(line);
       const cmd = up ? r.spec.notifyUp : r.spec.notifyDown;
       if (cmd) void this.script(cmd);
       this.emit('rs', { vs: v.name, ip: r.spec.ip, port: r.spec.port, up, detail } satisfies RealServerEvent);
@@ -240,7 +241,8 @@ export class CheckerScheduler extends EventEmitter {
     const q = nextQuorum(v.quorumUp, alive, v.spec.quorum ?? 1, v.spec.hysteresis ?? 0);
     if (q !== v.quorumUp) {
       v.quorumUp = q;
-      this.fifo?.write(vsFifoLine(v.endpoint, q));
+      const line = vsFifoLine(v.endpoint, q);
+      for (const f of this.fifos) f.write(line);
       const cmd = q ? v.spec.quorumUp : v.spec.quorumDown;
       if (cmd) void this.script(cmd);
       this.emit('quorum', { vs: v.name, up: q, aliveWeight: alive } satisfies QuorumEvent);

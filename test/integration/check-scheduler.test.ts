@@ -65,7 +65,7 @@ test('alpha starts a server down until its first success', { timeout: 20_000 }, 
 test('quorum with hysteresis: events in order with alive weights', { timeout: 30_000 }, async () => {
   const vs: VirtualServerSpec = { vip: '203.0.113.10', port: 80, lbAlgo: 'rr', retry: 0, quorum: 2, hysteresis: 1, ...fast,
     sorryServer: { ip: '198.51.100.99', port: 8080 }, realServers: [fileRs(3), fileRs(4), fileRs(5)] };
-  const s = new CheckerScheduler([vs], { runScripts: false, notifyFifo: join(dir, 'fifo.txt') });
+  const s = new CheckerScheduler([vs], { runScripts: false, notifyFifo: [join(dir, 'fifo.txt'), join(dir, 'fifo2.txt')] });
   const rec = record(s);
   s.start();
   const downCount = (): number => rec.rs.filter((e) => !e.up).length;
@@ -85,6 +85,7 @@ test('quorum with hysteresis: events in order with alive weights', { timeout: 30
   const fifo = readFileSync(join(dir, 'fifo.txt'), 'utf8').trim().split('\n');
   assert.deepEqual(fifo.filter((l) => l.startsWith('VS')), ['VS [203.0.113.10]:tcp:80 DOWN', 'VS [203.0.113.10]:tcp:80 UP']);
   assert.equal(fifo.filter((l) => l.startsWith('RS')).length, 6);
+  assert.deepEqual(readFileSync(join(dir, 'fifo2.txt'), 'utf8').trim().split('\n'), fifo, 'every FIFO gets the same lines');
 });
 
 test('misc_dynamic sets the weight, inhibit_on_failure keeps a down server at weight 0', { timeout: 20_000 }, async () => {

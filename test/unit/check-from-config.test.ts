@@ -28,6 +28,9 @@ test('values are carried over', () => {
   const { message, diagnostics } = checkerConfigFromModel(model([vsc()]));
   assert.deepEqual(diagnostics, []);
   assert.equal(message.notifyFifo, '/run/lvs.fifo');
+  const both = model([vsc()]);
+  (both.global as { notifyFifo?: unknown }).notifyFifo = { ...pos, path: '/run/all.fifo' };
+  assert.deepEqual(checkerConfigFromModel(both).message.notifyFifo, ['/run/lvs.fifo', '/run/all.fifo']);
   const vs = message.services[0]!;
   assert.deepEqual([vs.vip, vs.port, vs.family, vs.lbAlgo, vs.lbKind, vs.quorum, vs.hysteresis, vs.delayLoop, vs.omega],
     ['203.0.113.10', 80, 'inet', 'wrr', 'NAT', 2, 1, 6, true]);
