@@ -7,7 +7,7 @@
 // --quick: one run of each scenario (default 3; the report shows medians). --seconds: steady-state window
 // (default 20). The summary table is printed and written to bench/results/latest.md (or --out).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpus, loadavg, release } from 'node:os';
 import { dirname } from 'node:path';
 import { labUnavailable } from '../src/lab/netns.js';
@@ -87,10 +87,19 @@ function sh(cmd: string, args: string[]): string {
   try { return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim(); } catch { return '?'; }
 }
 
+/** keepalived -v prints its version on stderr. */
+function keepalivedVersion(): string | undefined {
+  const r = spawnSync('keepalived', ['-v'], { encoding: 'utf8' });
+  if (r.error) return undefined;
+  return `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n').find((l) => l.startsWith('Keepalived')) ?? 'keepalived (version unknown)';
+}
+
 function environment(startLoad: number[]): string {
-  const ka = sh('keepalived', ['-v']).split('\n')[0];
-  const commit = sh('git', ['rev-parse', '--short', 'HEAD']);
-  const dirty = sh('git', ['status', '--porcelain', '--untracked-files=no']) ? ' (with uncommitted changes)' : '';
+  const ka = keepalivedVersion();
+  // a bench run from an exported snapshot (no .git) names its commit through VIPD_BENCH_COMMIT
+  const inGit = sh('git', ['rev-parse', '--short', 'HEAD']);
+  const commit = inGit !== '?' ? inGit : `${process.env.VIPD_BENCH_COMMIT ?? '?'} (snapshot)`;
+  const dirty = inGit !== '?' && sh('git', ['status', '--porcelain', '--untracked-files=no']) ? ' (with uncommitted changes)' : '';
   return [
     `- date: ${new Date().toISOString()}`,
     `- vipd commit: ${commit}${dirty}; node ${process.version}; ${ka}`,
@@ -147,7 +156,7 @@ async function main(): Promise<void> {
   const skip = labUnavailable();
   if (skip) { console.error(`bench: ${skip}`); process.exit(2); }
   if (!existsSync('bin/vipd.js') || !existsSync('dist/src/cli.js')) { console.error('bench: run from the repository root after `tsc -p .` (npm run bench)'); process.exit(2); }
-  if (sh('keepalived', ['-v']) === '?') { console.error('bench: Debian\'s keepalived is not installed (apt-get install keepalived)'); process.exit(2); }
+  if (!keepalivedVersion()) { console.error('bench: Debian\'s keepalived is not installed (apt-get install keepalived)'); process.exit(2); }
   const startLoad = loadavg();
   const t0 = Date.now();
   const results = emptyResults();
