@@ -293,7 +293,18 @@ const RULE_VALUE_OPTS = new Set([
   'tos', 'dsfield', 'realms', 'suppress_prefixlength', 'suppress_ifgroup', 'uidrange', 'ipproto', 'sport', 'dport', 'tunnel-id', 'l3mdev',
 ]);
 
+const STOP_LINE = new Error('stop reading this line');
+
 export function parseRule(ctx: BuildCtx, node: ConfigNode, opts: AddrParseOptions, ifRef: IfRef): RuleConfig | undefined {
+  try {
+    return parseRuleWords(ctx, node, opts, ifRef);
+  } catch (e) {
+    if (e === STOP_LINE) return undefined;
+    throw e;
+  }
+}
+
+function parseRuleWords(ctx: BuildCtx, node: ConfigNode, opts: AddrParseOptions, ifRef: IfRef): RuleConfig | undefined {
   const words = [node.keyword, ...node.args];
   const rule: RuleConfig = { file: node.file, line: node.line, family: 4, options: [], noTrack: false };
   let family: Family | undefined;
@@ -303,8 +314,8 @@ export function parseRule(ctx: BuildCtx, node: ConfigNode, opts: AddrParseOption
     const p = w === undefined ? undefined : parsePrefix(w);
     if (!p) {
       ctx.error(node, `Invalid rule address '${w ?? ''}'`);
-      ok = false;
-      return undefined;
+      // keepalived abandons the rest of the line here (no further option is read).
+      throw STOP_LINE;
     }
     if (family !== undefined && family !== p.family) {
       ctx.error(node, 'rule specification has mixed IPv4 and IPv6');

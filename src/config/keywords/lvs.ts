@@ -179,7 +179,7 @@ const udpTable: KeywordTable<C> = {
   ...networkCheckerTable,
   payload: kw((n, c, ctx) => {
     const v = n.args.join('');
-    if (!/^[0-9a-f\s:,.-]+$/i.test(v)) ctx.error(n, 'Invalid hex string for UDP_CHECK payload');
+    if (!/^[0-9a-f\s]+$/i.test(v)) ctx.error(n, 'Invalid hex string for UDP_CHECK payload');
     else (c as Udp).payload = v;
   }),
   require_reply: kw((n, c, ctx) => {
@@ -409,6 +409,8 @@ const schedFlag = (name: string) => flag<V>((v) => void v.schedFlags.push(name))
 
 export const virtualServerTable: KeywordTable<V> = {
   ...timingTable<V>('virtual server'),
+  // At virtual_server level keepalived 2.2.7 treats these as plain flags (any word after is ignored).
+  alpha: flag((v) => (v.alpha = true)),
   lvs_sched: kw(lvsSched),
   lb_algo: { handler: lvsSched, deprecated: true },
   lvs_method: kw(lvsMethod),
@@ -448,7 +450,7 @@ export const virtualServerTable: KeywordTable<V> = {
   snmp_name: kw((n, v) => (v.snmpName = arg(n, 1))),
   weight: kw((n, _v, ctx) => void readInt(ctx, n, arg(n, 1), 0, 2147483647, 'weight')),
   omega: flag((v) => (v.omega = true)),
-  inhibit_on_failure: kw((n, v, ctx) => (v.inhibitOnFailure = readBool(ctx, n))),
+  inhibit_on_failure: flag((v) => (v.inhibitOnFailure = true)),
   quorum: kw((n, v, ctx) => {
     const q = readInt(ctx, n, arg(n, 1), 1, U32);
     if (q === undefined) {
