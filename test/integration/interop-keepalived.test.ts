@@ -1,6 +1,6 @@
 // vipd and Debian's keepalived 2.2.7 as VRRP peers on one segment, both ways round (vipd MASTER with
 // keepalived BACKUP, and the reverse), for v2 multicast with PASS authentication, v3 IPv4 at 100 ms,
-// v3 IPv6, and unicast (v2 and v3). Each case: election, the backup keeps quiet past its
+// v3 IPv6, and unicast (v2, v3 IPv4, v3 IPv6). Each case: election, the backup keeps quiet past its
 // master-down interval (it accepts the other daemon's adverts), kill -9 of the master (takeover
 // within the master-down interval + margin), restart (the higher priority preempts back), SIGTERM
 // of the master (priority-0 advert: takeover within skew time + margin). Observed with `ip addr`.
@@ -37,6 +37,8 @@ const cases: Case[] = [
   { name: 'v3 IPv6 multicast, advert_int 0.5', version: 3, family: 6, advert: 0.5, vrid: 63, vip: 'fd00:1::100', prefix: 64 },
   { name: 'v2 unicast, auth PASS, advert_int 1', version: 2, family: 4, advert: 1, vrid: 64, vip: '192.0.2.102', prefix: 24, auth: 'uc-pass', unicast: true },
   { name: 'v3 IPv4 unicast, advert_int 0.5', version: 3, family: 4, advert: 0.5, vrid: 65, vip: '192.0.2.103', prefix: 24, unicast: true },
+  // keepalived 2.2.7 sends IPv6 unicast adverts with hop limit 64; unicast instances take any TTL.
+  { name: 'v3 IPv6 unicast, advert_int 0.5', version: 3, family: 6, advert: 0.5, vrid: 66, vip: 'fd00:1::103', prefix: 64, unicast: true },
 ];
 
 let lab: Lab;
