@@ -22,7 +22,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
-import { contiguousSlots, interleavedSlots, slotWeights } from './slots.js';
+import { contiguousSlots, interleavedSlots, maglevSlots, slotWeights } from './slots.js';
 import { validateForBackend } from './validate.js';
 import type { BackendState, DataPlane, ServiceMatch, ServiceState } from './types.js';
 
@@ -102,7 +102,7 @@ export function renderTransaction(services: ServiceState[], opts: NftOptions = {
       if (!dev) throw new Error(`${s.name}: no device known for lb_kind DR`);
       const v6 = s.family === 'inet6';
       const weights = slotWeights(live.map((b) => b.weight));
-      const slots = contiguousSlots(weights);
+      const slots = s.lbAlgo === 'mh' ? maglevSlots(live.map((b) => `${b.ip}:${b.port}`), weights) : contiguousSlots(weights);
       const map = slots.map((b, k) => `${k} : ${live[b]!.ip}`).join(', ');
       const rules = matchService(s).map((m) => `    ${m} fwd ${v6 ? 'ip6' : 'ip'} to jhash ${v6 ? 'ip6' : 'ip'} saddr mod ${slots.length} seed 0x${seed.toString(16)} map { ${map} } device "${dev}"`);
       drRules.set(dev, [...(drRules.get(dev) ?? []), ...rules]);
@@ -128,7 +128,8 @@ export function renderTransaction(services: ServiceState[], opts: NftOptions = {
     }
     const weights = slotWeights(live.map((b) => (s.lbAlgo === 'rr' ? 1 : b.weight)));
     const hashing = s.lbAlgo === 'sh' || s.lbAlgo === 'mh';
-    const slots = hashing ? contiguousSlots(weights) : interleavedSlots(weights);
+    const slots = s.lbAlgo === 'mh' ? maglevSlots(live.map((b) => `${b.ip}:${b.port}`), weights)
+      : hashing ? contiguousSlots(weights) : interleavedSlots(weights);
     const selector = hashing ? `jhash ${saddr} mod ${slots.length} seed 0x${seed.toString(16)}` : `numgen inc mod ${slots.length}`;
     const l4 = s.protocol === 'UDP' ? 'udp' : 'tcp';
     const fam = v6 ? 'ip6' : 'ip';

@@ -2,6 +2,8 @@
 // in a vmap of N slots picked by `numgen inc mod N` (rr/wrr) or `jhash ip saddr mod N` (sh/mh).
 // A backend with weight w gets w slots (after dividing all weights by their gcd).
 
+import { createHash } from 'node:crypto';
+
 export const MAX_SLOTS = 1024;
 
 function gcd(a: number, b: number): number { while (b) [a, b] = [b, a % b]; return a; }
@@ -44,4 +46,38 @@ export function contiguousSlots(weights: number[]): number[] {
   const order: number[] = [];
   weights.forEach((w, i) => { for (let k = 0; k < w; k++) order.push(i); });
   return order;
+}
+
+/** IPVS mh's default lookup table size (a prime). */
+export const MAGLEV_TABLE_SIZE = 251;
+
+/**
+ * Maglev lookup table (the algorithm behind IPVS `mh`): every backend walks its own permutation of
+ * the table, taking free slots in turn (weight/gcd turns per round), so when a backend leaves
+ * only its slots change owner and the other clients keep their server. `names` identify backends
+ * (ip:port) so a backend keeps its permutation whatever its position in the list.
+ */
+export function maglevSlots(names: string[], weights: number[], size = MAGLEV_TABLE_SIZE): number[] {
+  const turns = slotWeights(weights, size);
+  const live = turns.map((t, i) => (t > 0 ? i : -1)).filter((i) => i >= 0);
+  const table = new Array<number>(size).fill(-1);
+  if (live.length === 0) return [];
+  // fill in name order, so the table depends on the set of backends, not on their list order
+  const perm = live.sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0)).map((i) => {
+    const h = createHash('sha1').update(names[i]!).digest();
+    return { i, offset: h.readUInt32BE(0) % size, skip: (h.readUInt32BE(4) % (size - 1)) + 1, next: 0 };
+  });
+  let filled = 0;
+  while (filled < size) {
+    for (const p of perm) {
+      for (let t = 0; t < turns[p.i]! && filled < size; t++) {
+        let slot: number;
+        do { slot = (p.offset + p.next * p.skip) % size; p.next++; } while (table[slot] !== -1);
+        table[slot] = p.i;
+        filled++;
+      }
+      if (filled >= size) break;
+    }
+  }
+  return table;
 }

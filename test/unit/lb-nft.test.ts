@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderRuleset as renderRaw, renderTransaction, serviceChainName, parseMapElements } from '../../src/lb/nft.js';
-import { slotWeights, interleavedSlots, contiguousSlots } from '../../src/lb/slots.js';
+import { slotWeights, interleavedSlots, contiguousSlots, maglevSlots, MAGLEV_TABLE_SIZE } from '../../src/lb/slots.js';
 import { validateForBackend } from '../../src/lb/validate.js';
 import type { ServiceState } from '../../src/lb/types.js';
 
@@ -166,4 +166,25 @@ test('nft map listings are parsed into client → server pairs', () => {
     { key: '198.51.100.100', value: '198.51.100.11 . 80' }, { key: '198.51.100.101', value: '198.51.100.12 . 8080' }, { key: '198.51.100.102', value: '198.51.100.13 . 80' }]);
   assert.deepEqual(parseMapElements('map m {\n type ipv6_addr : ipv6_addr\n elements = { fd00::100 expires 1s : fd00::11 }\n}'), [{ key: 'fd00::100', value: 'fd00::11' }]);
   assert.deepEqual(parseMapElements('map m { }'), []);
+});
+
+test('mh: Maglev table, weighted, and a departing server moves (almost) only its own clients', () => {
+  const names = ['198.51.100.11:80', '198.51.100.12:80', '198.51.100.13:80', '198.51.100.14:80', '198.51.100.15:80'];
+  const t = maglevSlots(names, [1, 1, 1, 1, 1]);
+  assert.equal(t.length, MAGLEV_TABLE_SIZE);
+  const count = (tab: number[], i: number): number => tab.filter((x) => x === i).length;
+  for (let i = 0; i < 5; i++) assert.ok(Math.abs(count(t, i) - 251 / 5) <= 1, `backend ${i}: ${count(t, i)} slots`);
+  // remove backend 2: map old indexes to new ones by name and count slots that changed owner needlessly
+  const rest = names.filter((_, i) => i !== 2);
+  const t2 = maglevSlots(rest, [1, 1, 1, 1]);
+  let moved = 0;
+  t.forEach((owner, slot) => { if (owner !== 2 && rest[t2[slot]!] !== names[owner]) moved++; });
+  assert.ok(moved <= 251 * 0.1, `${moved} slots of surviving servers changed owner`);
+  // the same set in another order gives the same owners
+  const shuffled = [names[3]!, names[0]!, names[4]!, names[1]!, names[2]!];
+  const t3 = maglevSlots(shuffled, [1, 1, 1, 1, 1]);
+  assert.deepEqual(t3.map((i) => shuffled[i]), t.map((i) => names[i]));
+  const w = maglevSlots(names.slice(0, 2), [2, 1]);
+  assert.ok(Math.abs(count(w, 0) - 167) <= 2 && Math.abs(count(w, 1) - 84) <= 2, `${count(w, 0)}/${count(w, 1)}`);
+  assert.match(renderRuleset([{ ...base, lbAlgo: 'mh' }]), /jhash ip saddr mod 251 seed/);
 });
