@@ -4,17 +4,19 @@
 //  - a line is read, its comment removed, then `@ID` / `$NAME=` / `~SEQ` / `~LST` / `$NAME`
 //    expansion are applied, then `include`, then every brace outside double quotes is split off
 //    into a line of its own (so `a { b c }` is the lines `a`, `{`, `b c`, `}`);
-//  - a `{` line right after a keyword line opens that keyword's block, `}` closes it.
-// Bad input never throws: every problem becomes a Diagnostic, and all work is bounded (ReadLimits).
+//  - a `{` line right after a keyword line opens that keyword's block, `}` closes it (read-tree.ts;
+//    read-blocks.ts has keepalived's keyword-aware variant).
+// Bad input never throws: every problem becomes a Diagnostic, and all work is bounded (ReadOptions).
 import { readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { ConfigNode, Diagnostic, Severity, SourcePos } from './tree.js';
-import { decomment, splitAtBrace, splitWords } from './lexer.js';
+import { decomment, splitAtBrace } from './lexer.js';
 import { ParamTable, parseDefinitionLine, truncateForMessage, type ParamDefinition } from './params.js';
 import { parseLst, parseSeq, type SeqSpec } from './seq.js';
 import { GlobTooLargeError, INCLUDE_KEYWORDS, MAX_GLOB_ENTRIES, expandBraces, globPattern, hasWildcard, type GlobMatch, type IncludeCheck } from './include.js';
 import { replayBlocks, type BlockKindOf } from './read-blocks.js';
+import { buildTree, type LogicalLine } from './read-tree.js';
 
 export interface ReadOptions {
   /** Value matched by `@ID` lines and given by `${_INSTANCE}`; default: short host name. */
@@ -102,7 +104,6 @@ interface SeqSource extends Pos {
 
 type Source = FileSource | QueueSource | SeqSource;
 
-interface LogicalLine extends Pos { text: string }
 
 /** Small deterministic PRNG (mulberry32) for seeded ${_RANDOM}. */
 function seededRandom(seed: number): () => number {
@@ -601,97 +602,6 @@ class Reader {
     for (let i = pushed.length - 1; i >= 0; i--) this.stack.push(pushed[i]!);
     return true;
   }
-}
-
-interface Level {
-  children: ConfigNode[];
-  /** The keyword whose block this is (undefined at the top and for flattened levels). */
-  owner?: ConfigNode;
-  /** A block past maxDepth: its lines stay in the parent. */
-  flattened: boolean;
-}
-
-/**
- * Builds the tree from logical lines. Two things are tracked, as keepalived does:
- * - structure, from the first WORD of a line (so a quoted "{" counts): `{` right after a keyword
- *   line opens that keyword's block, `}` closes the innermost block;
- * - brace balance, from lines that are exactly `{` or `}` (keepalived's read_line counter): it
- *   gives "Extra '}' found" and "There are N missing '}'s or extra '{'s".
- * With keywordAware (ReadOptions.blockKind) the structural messages come from replayBlocks instead.
- */
-function buildTree(reader: Reader, maxDepth: number, lines?: ConfigLine[], keywordAware = false): ConfigNode[] {
-  const root: ConfigNode[] = [];
-  const levels: Level[] = [{ children: root, flattened: false }];
-  const openBraces: Pos[] = []; // positions of the `{` lines not yet balanced
-  let realDepth = 0;
-  let depthReported = false;
-  let previous: ConfigNode | undefined; // the node on the line just before, if it may take a block
-  for (let line = reader.nextLine(); line !== undefined; line = reader.nextLine()) {
-    const pos: Pos = { file: line.file, line: line.line };
-    if (line.text === '{') openBraces.push(pos);
-    else if (line.text === '}') {
-      if (openBraces.length === 0) reader.report('error', pos, `Extra '}' found`);
-      else openBraces.pop();
-    }
-    const { words, unmatchedQuote } = splitWords(line.text);
-    if (unmatchedQuote) reader.report('error', pos, `Unmatched quote: '${truncateForMessage(line.text)}'`);
-    if (words.length === 0) {
-      previous = undefined;
-      continue;
-    }
-    if (lines) lines.push({ file: line.file, line: line.line, text: line.text, words });
-    // keepalived looks only at the first word of a brace line; the rest of it is ignored
-    if (words[0] === '{') {
-      if (previous && realDepth < maxDepth) {
-        previous.children = [];
-        levels.push({ children: previous.children, owner: previous, flattened: false });
-        realDepth++;
-      } else if (previous) {
-        if (!depthReported) {
-          depthReported = true;
-          reader.report('error', pos, `blocks nested more than ${maxDepth} deep - deeper blocks are flattened into their parent`);
-        }
-        levels.push({ children: levels[levels.length - 1]!.children, flattened: true });
-      } else if (!keywordAware) reader.report('error', pos, `Unexpected '{' - ignoring`);
-      previous = undefined;
-      continue;
-    }
-    if (words[0] === '}') {
-      if (levels.length > 1) {
-        const closed = levels.pop()!;
-        if (!closed.flattened) realDepth--;
-        if (closed.owner) closed.owner.close = pos;
-      } else if (!keywordAware) reader.report('error', pos, `Unknown keyword '}'`); // as keepalived, besides the counter's message
-      previous = undefined;
-      continue;
-    }
-    // A quoted "{" as the last word opens the block, as keepalived strips a trailing "{" word.
-    const opensBlock = words.length > 1 && words[words.length - 1] === '{';
-    const node: ConfigNode = { keyword: words[0]!, args: words.slice(1, opensBlock ? -1 : undefined), file: line.file, line: line.line, raw: line.text };
-    const level = levels[levels.length - 1]!;
-    level.children.push(node);
-    previous = node;
-    if (opensBlock) {
-      if (realDepth < maxDepth) {
-        node.children = [];
-        levels.push({ children: node.children, owner: node, flattened: false });
-        realDepth++;
-      } else {
-        if (!depthReported) {
-          depthReported = true;
-          reader.report('error', pos, `blocks nested more than ${maxDepth} deep - deeper blocks are flattened into their parent`);
-        }
-        levels.push({ children: level.children, flattened: true });
-      }
-      previous = undefined;
-    }
-    // `include_check` changes how the includes after it are read, so it acts while reading.
-    if (node.keyword === 'include_check' && levels.length === 2 && level.owner?.keyword === 'global_defs') reader.setIncludeChecks(node);
-  }
-  if (openBraces.length > 0) {
-    reader.report('error', openBraces[0]!, `There are ${openBraces.length} missing '}'s or extra '{'s (the first unbalanced '{' is here)`);
-  }
-  return root;
 }
 
 function run(reader: Reader, opts: ReadOptions): ReadResult {
