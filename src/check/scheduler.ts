@@ -19,6 +19,9 @@ import type { ServiceState } from '../lb/types.js';
 export interface Timing { delayLoopMs: number; timeoutMs: number; retry: number; delayBeforeRetryMs: number; warmupMs: number; alpha: boolean }
 
 const s2ms = (s: number): number => Math.max(0, Math.round(s * 1000));
+/** Never re-arm faster than this: a delay_loop or delay_before_retry of 0 must not spin the loop. */
+export const MIN_INTERVAL_MS = 10;
+const interval = (s: number): number => Math.max(MIN_INTERVAL_MS, s2ms(s));
 
 /** Resolve a checker's timing from checker → real server → virtual server → keepalived defaults. */
 export function resolveTiming(c: CheckerSpec, rs: RealServerSpec, vs: VirtualServerSpec): Timing {
@@ -28,10 +31,10 @@ export function resolveTiming(c: CheckerSpec, rs: RealServerSpec, vs: VirtualSer
   const connectTimeout = c.connectTimeout ?? rs.connectTimeout ?? vs.connectTimeout ?? 5;
   const timeout = c.kind === 'MISC_CHECK' ? (c.miscTimeout ?? delayLoop) : connectTimeout;
   return {
-    delayLoopMs: s2ms(delayLoop),
+    delayLoopMs: interval(delayLoop),
     timeoutMs: Math.max(1, s2ms(timeout)),
     retry: c.retry ?? rs.retry ?? vs.retry ?? kindRetry,
-    delayBeforeRetryMs: s2ms(c.delayBeforeRetry ?? rs.delayBeforeRetry ?? vs.delayBeforeRetry ?? kindDbr),
+    delayBeforeRetryMs: interval(c.delayBeforeRetry ?? rs.delayBeforeRetry ?? vs.delayBeforeRetry ?? kindDbr),
     warmupMs: s2ms(c.warmup ?? rs.warmup ?? vs.warmup ?? delayLoop),
     alpha: c.alpha ?? rs.alpha ?? vs.alpha ?? false,
   };

@@ -29,6 +29,11 @@ test('timing defaults follow keepalived per checker kind', () => {
   assert.equal(resolveTiming({ kind: 'MISC_CHECK', miscPath: 'true', miscTimeout: 2 }, rs, vs).timeoutMs, 2000);
 });
 
+test('a zero delay_loop or delay_before_retry cannot make a checker spin', () => {
+  const t = resolveTiming({ kind: 'TCP_CHECK', delayLoop: 0, delayBeforeRetry: 0 }, rs, vs);
+  assert.ok(t.delayLoopMs >= 10 && t.delayBeforeRetryMs >= 10);
+});
+
 test('timing inherits checker → real server → virtual server', () => {
   const t = resolveTiming({ kind: 'TCP_CHECK', retry: 5 }, { ...rs, delayLoop: 2, retry: 9, alpha: true }, { ...vs, delayLoop: 10, connectTimeout: 3, warmup: 0 });
   assert.equal(t.retry, 5); assert.equal(t.delayLoopMs, 2000); assert.equal(t.timeoutMs, 3000); assert.equal(t.warmupMs, 0); assert.equal(t.alpha, true);
