@@ -262,12 +262,16 @@ export function parseRoute(ctx: BuildCtx, node: ConfigNode, opts: AddrParseOptio
         const p = d === undefined ? undefined : parsePrefix(d);
         if (!p) {
           ctx.error(node, `VRRP parsed invalid IP ${d ?? ''}. skipping IP...`);
+          // keepalived then takes the word for an option with a value (fatal when none follows).
+          if (w !== 'to') need(node, words, i);
           ctx.error(node, `unknown route keyword ${d ?? ''}`);
           ok = false;
+          if (w !== 'to') i++;
         } else if (setFamily(p.family)) route.dst = d!;
       }
     } else {
       ctx.error(node, `VRRP parsed invalid IP ${w}. skipping IP...`);
+      need(node, words, i);
       ctx.error(node, `unknown route keyword ${w}`);
       ok = false;
       i++; // keepalived's route parser treats the unknown word as an option with a value

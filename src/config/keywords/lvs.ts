@@ -559,6 +559,10 @@ export function finishVirtualServer(v: VirtualServerConfig, model: { virtualServ
     v.protocol = 'UDP';
   }
   if (!explicit.has('lvs_method')) ctx.error(v, `Virtual server ${vsLabel(v)}: no forwarding method set, setting default NAT`);
+  if (v.kind === 'ip' && v.port === 0 && v.persistenceTimeout === undefined) {
+    ctx.error(v, `Virtual server ${vsLabel(v)}: zero port only valid for persistent services - setting`);
+    v.persistenceTimeout = 360;
+  }
   if (!explicit.has('lvs_sched')) ctx.error(v, `Virtual server ${vsLabel(v)}: no scheduler set, setting default 'wlc'`);
   if (v.kind === 'ip' && (v.lvsMethod === 'DR' || v.lvsMethod === 'TUN')) {
     for (const rs of v.realServers) {
