@@ -79,7 +79,7 @@ function firstOf<T>(ps: Promise<T>[]): Promise<T> {
 
 export async function crashRun(v: VrrpLab, kind: Daemon, version: 2 | 3, advertSec: number): Promise<RunFigures> {
   return withPair(v, kind, { version, advert: advertSec }, async ({ n1 }) => {
-    await settled(v, advertSec);
+    await settled(v, advertSec, 2);
     // act right after an advert, so that "kill → takeover" is the master-down interval minus our reaction
     const since = nowMs();
     await v.adverts.next((e) => e.src === N1_ADDR && e.t > since, advertSec * 3000 + 5000, 'an advert from n1');

@@ -34,7 +34,7 @@ export function steadyConf(n: number, node: 'n1' | 'n2'): string {
   return `global_defs {\n  router_id ${node}\n}\n\n${blocks.join('\n')}`;
 }
 
-export async function steadyRun(v: VrrpLab, kind: Daemon, n: number, seconds: number, settleSec = 5): Promise<RunFigures> {
+export async function steadyRun(v: VrrpLab, kind: Daemon, n: number, seconds: number, settleSec = 3): Promise<RunFigures> {
   const vips = new Set(Array.from({ length: n }, (_, k) => steadyVip(k + 1)));
   try {
     const n1 = await v.start('n1', kind, steadyConf(n, 'n1'));
