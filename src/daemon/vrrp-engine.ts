@@ -45,6 +45,8 @@ export class VrrpEngine {
   private readonly instances = new Map<string, Managed>();
   private readonly trackers = new Map<string, Tracker>(); // key: kind/name
   private syncGroups = new Map<string, SyncGroupState>();
+  /** Per sync group: its notifier and the last state it announced (MASTER/BACKUP/FAULT/STOP). */
+  private groupNotify = new Map<string, { notifier: Notifier; state?: 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' }>();
   private readonly links = new LinkMonitor();
   private fifos: NotifyFifo[] = [];
   private mailer?: Mailer;
@@ -293,6 +295,40 @@ export class VrrpEngine {
 
   private setupSyncGroups(): void {
     this.syncGroups = new Map(this.model.vrrpSyncGroups.map((g) => [g.name, createSyncGroup(g.name, g.members)]));
+    const gd = this.model.global;
+    const next = new Map<string, { notifier: Notifier; state?: 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' }>();
+    for (const sg of this.model.vrrpSyncGroups) {
+      const old = this.groupNotify.get(sg.name);
+      const scripts: Record<string, NonNullable<ReturnType<typeof runSpec>['spec']>> = {};
+      for (const [k, v] of Object.entries(sg.notify)) {
+        const spec = v && v !== true ? this.prepared(v, `(${sg.name}) notify ${k} script`) : undefined;
+        if (spec) scripts[k] = spec;
+      }
+      next.set(sg.name, { state: old?.state, notifier: new Notifier({
+        kind: 'GROUP', name: sg.name, scripts, notifyPriorityChanges: sg.notifyPriorityChanges ?? gd.vrrpNotifyPriorityChanges,
+        fifos: this.fifos, mailer: this.mailer, smtpAlert: smtpAlertEnabled(sg.smtpAlert, gd.smtpAlertVrrp, gd.smtpAlert), log: this.log,
+      }) });
+    }
+    this.groupNotify = next;
+  }
+
+  /**
+   * The group's own state, as its notify scripts and FIFO see it: FAULT if any member is in FAULT,
+   * MASTER / BACKUP / STOP once every member is there (keepalived reports groups with priority 0).
+   */
+  private groupTransition(name: string): void {
+    const gn = this.groupNotify.get(name);
+    const g = this.syncGroups.get(name);
+    if (!gn || !g) return;
+    const states = g.members.map((m) => this.instances.get(m)?.rt?.state.state);
+    let to: 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | undefined;
+    if (states.includes('FAULT')) to = 'FAULT';
+    else for (const s of ['MASTER', 'BACKUP', 'STOP'] as const) if (states.every((x) => x === s)) to = s;
+    if (to && to !== gn.state) {
+      gn.state = to;
+      this.log.info(`VRRP_Group(${name}) Syncing instances to ${to} state`);
+      gn.notifier.stateChanged(to, 0);
+    }
   }
 
   private syncObserve(m: Managed): void {
@@ -302,6 +338,7 @@ export class VrrpEngine {
     const r = observe(g, m.cfg.name, m.rt.state);
     this.syncGroups.set(gname!, r.group);
     for (const d of r.directives) this.instances.get(d.member)?.rt?.dispatch({ type: 'sync', directive: d.directive });
+    this.groupTransition(gname!);
   }
 
   // ------------------------------------------------------------------ reload / stop / status
@@ -370,7 +407,7 @@ export class VrrpEngine {
     for (const f of this.fifos) f.stopReader?.();
     await Promise.all([...this.instances.values()].map((m) => m.rt?.shutdown()));
     if (!this.opts.keepVipsOnStop) for (const m of this.instances.values()) await m.vmac?.destroy().catch(() => undefined);
-    const notifiers = [...this.instances.values()].map((m) => m.rt?.io.notifier?.idle());
+    const notifiers = [...[...this.instances.values()].map((m) => m.rt?.io.notifier?.idle()), ...[...this.groupNotify.values()].map((g) => g.notifier.idle())];
     // notify_stop scripts get a bounded time to finish (keepalived's child_wait_time is 5 s).
     await Promise.race([Promise.all(notifiers), new Promise((r) => setTimeout(r, 4000).unref())]);
     for (const e of this.sockets.values()) e.sock.close();
