@@ -30,7 +30,7 @@ export interface ReplayResult {
   diagnostics: Diagnostic[];
 }
 
-export function replayBlocks(lines: readonly ConfigLine[], kindOf: BlockKindOf): ReplayResult {
+export function replayBlocks(lines: readonly ConfigLine[], kindOf: BlockKindOf, maxDepth = 64): ReplayResult {
   const diagnostics: Diagnostic[] = [];
   const report = (pos: SourcePos, message: string, severity: Severity = 'error'): void => {
     diagnostics.push({ severity, file: pos.file, line: pos.line, message });
@@ -67,6 +67,11 @@ export function replayBlocks(lines: readonly ConfigLine[], kindOf: BlockKindOf):
     if (frame.kind === 'values') continue; // value lines are not keywords
     const kind = kindOf(node.keyword, ancestors());
     if (kind === 'leaf') continue;
+    if (frames.length > maxDepth) {
+      // consumers walk the tree recursively: keep it shallow whatever the caller's table says
+      report(line, `blocks nested more than ${maxDepth} deep - '${node.keyword}' is read as a plain keyword`);
+      continue;
+    }
     // a quoted "{" as the last word (the reader splits unquoted ones off) opens the block at once
     const trailingOpen = node.args.length > 0 && node.args[node.args.length - 1] === '{';
     if (trailingOpen) node.args = node.args.slice(0, -1);

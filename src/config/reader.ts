@@ -610,7 +610,7 @@ function run(reader: Reader, opts: ReadOptions): ReadResult {
   try {
     nodes = buildTree(reader, opts.maxDepth ?? 64, lines, opts.blockKind !== undefined);
     if (opts.blockKind) {
-      const replay = replayBlocks(lines!, opts.blockKind);
+      const replay = replayBlocks(lines!, opts.blockKind, opts.maxDepth ?? 64);
       nodes = replay.nodes;
       for (const d of replay.diagnostics) reader.report(d.severity, d, d.message);
     }

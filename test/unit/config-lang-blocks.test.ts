@@ -60,3 +60,11 @@ test('without blockKind the generic tree is unchanged', () => {
   assert.equal(r.nodes.length, 1);
   assert.deepEqual(r.diagnostics, []);
 });
+
+test('keyword-aware nesting is bounded too', () => {
+  const r = readConfigText('vrrp_instance V {\n'.repeat(100) + '}\n'.repeat(100), 'deep.conf', { blockKind: () => 'block', maxDepth: 10 });
+  let depth = 0;
+  for (let level: ConfigNode[] | undefined = r.nodes; level && level.length > 0; level = level[0]!.children) depth++;
+  assert.equal(depth, 11);
+  assert.ok(r.diagnostics.some((d) => /nested more than 10 deep/.test(d.message)));
+});
