@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lab, labUnavailable, waitFor } from '../helpers/netns.js';
-import { CHECKER_JS, ROOT, JsonLines, nginxSite, selfSignedCert, startNginx, tempDir, waitListening } from './lb-fixtures.js';
+import { CHECKER_JS, ROOT, JsonLines, nginxSite, selfSignedCert, startNginx, tempDir, waitListening, removeTempDirs } from './lb-fixtures.js';
 import type { Runnable } from '../../src/check/types.js';
 import type { CheckResult } from '../../src/check/types.js';
 
@@ -63,7 +63,7 @@ before(async () => {
   await waitFor(() => auxReady || (auxOut.stderr ? Promise.reject(new Error(auxOut.stderr)) : false), 10_000);
 });
 
-after(async () => { await lab.teardown(); });
+after(async () => { await lab.teardown(); removeTempDirs(); });
 
 function target(port: number, timeoutMs = 1500, ip = SRV) { return { ip, port, timeoutMs }; }
 

@@ -8,7 +8,7 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Lab, labUnavailable, waitFor } from '../helpers/netns.js';
-import { ROOT, nginxSite, startNginx, tempDir, waitListening, type NginxSite } from './lb-fixtures.js';
+import { ROOT, nginxSite, startNginx, tempDir, waitListening, type NginxSite, removeTempDirs } from './lb-fixtures.js';
 
 const skip = labUnavailable();
 const lab = new Lab('vld');
@@ -83,7 +83,7 @@ before(async () => {
   });
 });
 
-after(async () => { await lab.teardown(); });
+after(async () => { await lab.teardown(); removeTempDirs(); });
 
 function answers(n: number): Record<string, number> {
   const body = lab.exec('client', 'curl', ['-s', '--max-time', '5', '-H', 'Connection: close', ...Array.from({ length: n }, () => `http://${VIP}/`)], { allowFail: true });

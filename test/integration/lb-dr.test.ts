@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Lab, labUnavailable, waitFor } from '../helpers/netns.js';
-import { CHECKER_JS, JsonLines, nginxSite, startNginx, tempDir, waitListening, type NginxSite } from './lb-fixtures.js';
+import { CHECKER_JS, JsonLines, nginxSite, startNginx, tempDir, waitListening, type NginxSite, removeTempDirs } from './lb-fixtures.js';
 import type { VirtualServerSpec } from '../../src/check/types.js';
 import type { ServiceState } from '../../src/lb/types.js';
 
@@ -44,7 +44,7 @@ before(async () => {
   await waitFor(() => out.find((m) => m.type === 'applied'), 10_000);
 });
 
-after(async () => { await lab.teardown(); });
+after(async () => { await lab.teardown(); removeTempDirs(); });
 
 function answers(n: number): Record<string, number> {
   const urls = Array.from({ length: n }, () => `http://${VIP}/`);

@@ -1,7 +1,7 @@
 // Shared fixtures for the checker and load-balancer integration tests: nginx instances with a
 // generated config (HTTP + HTTPS with a fresh self-signed certificate), small node servers written
 // to a temp dir, and a line reader for the checker process's JSON output.
-import { mkdtempSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execFileSync, type ChildProcess } from 'node:child_process';
@@ -11,10 +11,18 @@ import { waitFor } from '../helpers/netns.js';
 export const ROOT = resolve(process.cwd());
 export const CHECKER_JS = join(ROOT, 'dist', 'src', 'check', 'process.js');
 
+const created: string[] = [];
+
 export function tempDir(tag: string): string {
   const d = mkdtempSync(join(tmpdir(), `vipd-${tag}-`));
   chmodSync(d, 0o755); // nginx workers run as nobody
+  created.push(d);
   return d;
+}
+
+/** Delete the temp dirs this test file created (call after the lab's teardown). */
+export function removeTempDirs(): void {
+  for (const d of created.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
 export function selfSignedCert(dir: string, cn = 'rs.vipd.test'): { cert: string; key: string } {

@@ -9,7 +9,7 @@ import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Lab, labUnavailable, waitFor, sleep } from '../helpers/netns.js';
-import { CHECKER_JS, JsonLines, nginxSite, selfSignedCert, startNginx, tempDir, waitListening, type NginxSite } from './lb-fixtures.js';
+import { CHECKER_JS, JsonLines, nginxSite, selfSignedCert, startNginx, tempDir, waitListening, type NginxSite, removeTempDirs } from './lb-fixtures.js';
 import type { VirtualServerSpec, RealServerSpec } from '../../src/check/types.js';
 import type { ServiceState } from '../../src/lb/types.js';
 
@@ -74,7 +74,7 @@ before(async () => {
   await waitFor(() => out.find((m) => m.type === 'applied') ?? (out.find((m) => m.type === 'error') ? Promise.reject(new Error(JSON.stringify(out.messages))) : undefined), 10_000);
 });
 
-after(async () => { await lab.teardown(); });
+after(async () => { await lab.teardown(); removeTempDirs(); });
 
 /** n fresh connections from the client; returns how many answers each server gave. */
 function hits(url: string, n: number): Record<string, number> {

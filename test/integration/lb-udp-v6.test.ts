@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lab, labUnavailable, waitFor } from '../helpers/netns.js';
-import { CHECKER_JS, JsonLines, tempDir, waitListening } from './lb-fixtures.js';
+import { CHECKER_JS, JsonLines, tempDir, waitListening, removeTempDirs } from './lb-fixtures.js';
 import type { VirtualServerSpec } from '../../src/check/types.js';
 import type { ServiceState } from '../../src/lb/types.js';
 
@@ -73,7 +73,7 @@ before(async () => {
   await waitFor(() => out.find((m) => m.type === 'applied' && (m.services as ServiceState[])[2]!.backends.length === 0), 10_000);
 });
 
-after(async () => { await lab.teardown(); });
+after(async () => { await lab.teardown(); removeTempDirs(); });
 
 test('UDP service: round robin per flow, health-checked with UDP_CHECK', { skip, timeout: 30_000 }, () => {
   writeFileSync(join(dir, 'udp-client.mjs'), UDP_CLIENT(10));
