@@ -109,7 +109,7 @@ export function renderTransaction(services: ServiceState[], opts: NftOptions = {
       return;
     }
     if (live.length === 0) {
-      for (const m of matchService(s)) rejects.push(`    ${m} reject with icmpx port-unreachable comment "${s.name.replace(/"/g, "'")} has no backend"`);
+      for (const m of matchService(s)) rejects.push(`    ${m} reject with icmpx port-unreachable comment "${s.name.replace(/["\\]/g, "'").slice(0, 100)} has no backend"`);
       return;
     }
     for (const m of matchService(s)) dispatch.push(`    ${m} jump ${vs}`);
