@@ -161,6 +161,9 @@ function validTable(t: string): boolean {
 
 // ---------------------------------------------------------------- routes
 
+/** Thrown to abandon the rest of a route/rule line, as keepalived does after a bad address. */
+const STOP_LINE = new Error('stop reading this line');
+
 const ROUTE_TYPES = new Set(['unicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'local', 'broadcast', 'anycast', 'multicast', 'nat']);
 /** `ip route` attributes that take one value and that vipd passes through as options. */
 const ROUTE_VALUE_OPTS = new Set([
@@ -171,6 +174,15 @@ const ROUTE_VALUE_OPTS = new Set([
 const ROUTE_FLAG_OPTS = new Set(['onlink', 'nexthop', 'add', 'append', 'prepend', 'lock']);
 
 export function parseRoute(ctx: BuildCtx, node: ConfigNode, opts: AddrParseOptions, ifRef: IfRef): RouteConfig | undefined {
+  try {
+    return parseRouteWords(ctx, node, opts, ifRef);
+  } catch (e) {
+    if (e === STOP_LINE) return undefined;
+    throw e;
+  }
+}
+
+function parseRouteWords(ctx: BuildCtx, node: ConfigNode, opts: AddrParseOptions, ifRef: IfRef): RouteConfig | undefined {
   const words = [node.keyword, ...node.args];
   let family: Family | undefined;
   const route: RouteConfig = { file: node.file, line: node.line, family: 4, dst: '', options: [], noTrack: false };
@@ -188,9 +200,9 @@ export function parseRoute(ctx: BuildCtx, node: ConfigNode, opts: AddrParseOptio
     const p = w === undefined ? undefined : parsePrefix(w);
     if (!p) {
       ctx.error(node, `VRRP parsed invalid IP ${w ?? ''}. skipping IP...`);
-      ctx.error(node, `invalid ${what} address '${w ?? ''}' for route`);
-      ok = false;
-      return undefined;
+      ctx.error(node, `invalid route ${what} address ${w ?? ''}`);
+      // keepalived abandons the rest of the line here.
+      throw STOP_LINE;
     }
     if (!setFamily(p.family)) return undefined;
     return w;
@@ -203,11 +215,11 @@ export function parseRoute(ctx: BuildCtx, node: ConfigNode, opts: AddrParseOptio
     } else if (w === 'inet') {
       setFamily(4);
     } else if (w === 'src') {
-      const v = addrArg(need(node, words, i), 'source');
+      const v = addrArg(need(node, words, i), 'src');
       if (v) route.src = v;
       i++;
     } else if (w === 'via' || w === 'gw') {
-      const v = addrArg(need(node, words, i), 'gateway');
+      const v = addrArg(need(node, words, i), 'via');
       if (v) route.via = v;
       i++;
     } else if (w === 'or') {
@@ -269,6 +281,9 @@ export function parseRoute(ctx: BuildCtx, node: ConfigNode, opts: AddrParseOptio
           if (w !== 'to') i++;
         } else if (setFamily(p.family)) route.dst = d!;
       }
+    } else if (/^(0x[0-9a-f]+|\d+)$/i.test(w)) {
+      // inet_aton() reads a bare number as an IPv4 address, so keepalived takes it as another
+      // destination without complaint; we keep the first one.
     } else {
       ctx.error(node, `VRRP parsed invalid IP ${w}. skipping IP...`);
       need(node, words, i);
@@ -296,8 +311,6 @@ const RULE_ACTIONS = new Set(['blackhole', 'unreachable', 'prohibit', 'nop']);
 const RULE_VALUE_OPTS = new Set([
   'tos', 'dsfield', 'realms', 'suppress_prefixlength', 'suppress_ifgroup', 'uidrange', 'ipproto', 'sport', 'dport', 'tunnel-id', 'l3mdev',
 ]);
-
-const STOP_LINE = new Error('stop reading this line');
 
 export function parseRule(ctx: BuildCtx, node: ConfigNode, opts: AddrParseOptions, ifRef: IfRef): RuleConfig | undefined {
   try {

@@ -191,6 +191,8 @@ export const vrrpInstanceTable: KeywordTable<D> = {
   }),
   unicast_peer: kw(
     (n, d, ctx) => {
+      // Even an empty unicast_peer block asks for unicast (keepalived then warns it has no peers).
+      mark(d, 'unicast_keyword');
       for (const c of n.children ?? []) {
         const family = familyOf(c.keyword);
         if (!family) {
