@@ -117,9 +117,9 @@ export class VrrpEngine {
       }) });
     }
     for (const [name, f] of this.model.trackFiles) {
-      if (!f.file) continue;
+      if (!f.path) continue; // (f.file is where it was written; f.path is the watched file)
       want.set(this.trackerKey('file', name), { kind: 'file', cfgJson: f, make: () => new TrackFile({
-        name, path: f.file!, weight: f.weight, reverse: f.weightReverse, initFile: f.initFile, log: this.log,
+        name, path: f.path!, weight: f.weight, reverse: f.weightReverse, initFile: f.initFile, log: this.log,
       }) });
     }
     for (const [name, p] of this.model.trackProcesses) {
