@@ -130,7 +130,7 @@ const httpTable: KeywordTable<C> = {
       const u: HttpUrlConfig = { file: n.file, line: n.line, regexNoMatch: false, regexOptions: [] };
       runBlock(n.children, urlTable, u, ctx);
       if (u.path === undefined) {
-        ctx.error(n, 'HTTP/SSL_GET checker url has no path - ignoring');
+        ctx.error(endPos(n), 'HTTP/SSL_GET checker url has no path - ignoring');
         return;
       }
       (c as Http).urls.push(u);
