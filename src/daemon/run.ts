@@ -40,7 +40,7 @@ export async function runDaemon(c: CliOptions): Promise<number> {
   if (!opts.dontFork) {
     // Daemonise: the same command in a new session with -n, detached from the terminal.
     const out = opts.logFile ? openSync(opts.logFile, 'a') : 'ignore';
-    const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...process.argv.slice(2), '-n'], {
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, '-n', ...process.argv.slice(2)], {
       detached: true, stdio: ['ignore', out, out],
     });
     child.unref();
