@@ -33,6 +33,8 @@ export interface ExpandResult {
   replaced: boolean;
   /** How many references were replaced. */
   substitutions: number;
+  /** Names of the multi-line definitions that were expanded. */
+  multiline: string[];
   /** Set when a limit stopped the expansion; `text` is then what was done so far. */
   error?: string;
 }
@@ -144,6 +146,7 @@ export class ParamTable {
     let extraLines: string[] = [];
     let replaced = false;
     let substitutions = 0;
+    const multiline: string[] = [];
     let pos = text.indexOf('$');
     while (pos >= 0 && pos + 1 < text.length) {
       const ref = this.findReference(text, pos + 1);
@@ -152,10 +155,11 @@ export class ParamTable {
         continue;
       }
       if (++substitutions > limits.maxSubstitutions) {
-        return { text, extraLines, replaced, substitutions, error: `parameter expansion stopped after ${limits.maxSubstitutions} substitutions in one line (recursive definition of $${ref.def.name}?)` };
+        return { text, extraLines, replaced, substitutions, multiline, error: `parameter expansion stopped after ${limits.maxSubstitutions} substitutions in one line (recursive definition of $${ref.def.name}?)` };
       }
       let value = ref.def.compute ? ref.def.compute(ref.params) : ref.def.value;
       if (ref.def.multiline) {
+        multiline.push(ref.def.name);
         const lines = value.split('\n');
         value = lines[0]!;
         // A multi-line definition used inside another's first line comes before the rest of the outer one.
@@ -163,7 +167,7 @@ export class ParamTable {
       }
       const next = text.slice(0, pos) + value + text.slice(pos + 1 + ref.len);
       if (next.length > limits.maxLineLength) {
-        return { text, extraLines, replaced, substitutions, error: `Parameter substitution on line '${truncateForMessage(line)}' would exceed maximum line length (${limits.maxLineLength})` };
+        return { text, extraLines, replaced, substitutions, multiline, error: `Parameter substitution on line '${truncateForMessage(line)}' would exceed maximum line length (${limits.maxLineLength})` };
       }
       text = next;
       replaced = true;
@@ -171,7 +175,7 @@ export class ParamTable {
       if (value.replace(/^[ \t]+/, '').startsWith('~')) break;
       pos = text.indexOf('$', pos);
     }
-    return { text, extraLines, replaced, substitutions };
+    return { text, extraLines, replaced, substitutions, multiline };
   }
 }
 

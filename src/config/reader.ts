@@ -94,6 +94,8 @@ interface QueueSource extends Pos {
   generated: boolean;
   /** The items are pieces of a line known to hold no `$` (saves rescanning long brace-split lines). */
   noDollar?: boolean;
+  /** Multi-line definitions whose lines these are (to catch a definition that uses itself). */
+  expanding?: string[];
 }
 
 interface SeqSource extends Pos {
@@ -476,8 +478,15 @@ class Reader {
       const r = this.params.expand(text, EXPAND_LIMITS);
       this.totalSubstitutions += Math.max(1, r.substitutions);
       if (r.error) this.report('error', pos, r.error);
-      if (r.extraLines.length > 0 && this.chargeGenerated(r.extraLines.length)) {
-        this.stack.push({ kind: 'queue', items: r.extraLines, next: 0, file: pos.file, line: pos.line, generated: false });
+      if (r.extraLines.length > 0) {
+        // keepalived expands a multi-line definition that uses itself until it runs out of memory
+        const active = new Set(this.stack.flatMap((src) => (src.kind === 'queue' ? src.expanding ?? [] : [])));
+        const recursive = r.multiline.find((name) => active.has(name));
+        if (recursive !== undefined) {
+          this.report('error', pos, `multi-line definition $${recursive} uses itself - its lines are not expanded again`);
+        } else if (this.chargeGenerated(r.extraLines.length)) {
+          this.stack.push({ kind: 'queue', items: r.extraLines, next: 0, file: pos.file, line: pos.line, generated: false, expanding: r.multiline });
+        }
       }
       if (!r.replaced || r.error) {
         text = r.text;

@@ -187,3 +187,13 @@ test('~SEQ with huge counts, nested ~SEQ and huge multi-line expansions are boun
   assert.ok(hasError(m, /would generate more than 10000 lines/));
   assert.equal(m.nodes.at(-1)!.keyword, 'end');
 });
+
+test('a multi-line definition that uses itself is caught at once', () => {
+  const r = readConfigText('$VI=vrrp_instance X { \\\n  priority 1 \\\n$VI\n}\n$VI\nend\n', 'selfml.conf');
+  assert.ok(hasError(r, /multi-line definition \$VI uses itself/), r.diagnostics.map((d) => d.message).join('\n'));
+  assert.ok(countNodes(r.nodes) < 10);
+  // using it twice in a row is not recursion
+  const twice = readConfigText('$M=a \\\nb\n$M\n$M\n', 'twice.conf');
+  assert.deepEqual(twice.nodes.map((n) => n.keyword), ['a', 'b', 'a', 'b']);
+  assert.deepEqual(twice.diagnostics, []);
+});

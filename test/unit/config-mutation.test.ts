@@ -29,13 +29,16 @@ function listConfs(dir: string): string[] {
   return out;
 }
 
-/** Our own fixtures, plus keepalived's upstream samples read in place from shared/ (not copied: GPL). */
+/** Our own fixtures, keepalived's upstream samples read in place from shared/ (not copied: GPL), the corpus. */
 function seedConfigs(): SeedConfig[] {
   const files = listConfs(join(repoRoot, 'test', 'fixtures', 'lang'));
   const sampleDirs = [join(repoRoot, '..', 'shared', 'reference', 'keepalived-samples'), '/work/shared/reference/keepalived-samples'];
   const samples = sampleDirs.find((d) => existsSync(d));
   if (samples) files.push(...listConfs(samples));
   else console.log('mutation: keepalived samples not found; using the project fixtures only');
+  // the differential corpus's valid configurations, when present, add variety
+  const corpus = join(repoRoot, 'test', 'corpus', 'valid');
+  if (existsSync(corpus)) files.push(...listConfs(corpus));
   return files.map((path) => ({ name: path.slice(path.lastIndexOf('/') + 1), path, text: readFileSync(path, 'utf8') }));
 }
 
