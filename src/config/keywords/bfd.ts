@@ -8,10 +8,10 @@ import { arg, familyOf, readBool, readFloat, readInt } from './values.js';
 type B = BfdInstanceConfig;
 
 /** Milliseconds with µs resolution, as keepalived reads min_rx/min_tx/idle_tx. */
-function ms(field: 'minRxMs' | 'minTxMs' | 'idleTxMs', label: string): KeywordSpec<B> {
+function ms(field: 'minRxMs' | 'minTxMs' | 'idleTxMs', label: string, min = 1): KeywordSpec<B> {
   return kw((n, b, ctx) => {
-    const v = readFloat(ctx, n, arg(n, 1), 1, 4294967);
-    if (v === undefined) ctx.error(n, `Configuration error: BFD instance ${b.name} ${label} value ${n.args[0]} is not valid (must be in range [1-4294967]), ignoring`);
+    const v = readFloat(ctx, n, arg(n, 1), min, 4294967);
+    if (v === undefined) ctx.error(n, `Configuration error: BFD instance ${b.name} ${label} value ${n.args[0]} is not valid (must be in range [${min}-4294967]), ignoring`);
     else b[field] = v;
   });
 }
@@ -32,7 +32,7 @@ export const bfdInstanceTable: KeywordTable<B> = {
   }),
   min_rx: ms('minRxMs', 'min_rx'),
   min_tx: ms('minTxMs', 'min_tx'),
-  idle_tx: ms('idleTxMs', 'idle_tx'),
+  idle_tx: ms('idleTxMs', 'idle_tx', 1000),
   multiplier: kw((n, b, ctx) => {
     const v = readInt(ctx, n, arg(n, 1), 1, 255, 'multiplier');
     if (v !== undefined) b.multiplier = v;

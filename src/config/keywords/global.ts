@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import type { GlobalDefs, ProcessTuning, TopLevel } from '../model.js';
 import { lookupGroup, lookupUser } from '../../notify/users.js';
-import { kw, runBlock, type BuildCtx, type KeywordTable } from './table.js';
+import { endPos, kw, runBlock, type BuildCtx, type KeywordTable } from './table.js';
 import { flag, float, int, optStr, script, str } from './common.js';
 import { arg, familyOf, isMulticast, readBool, readInt, readScript } from './values.js';
 import type { ConfigNode } from '../tree.js';
@@ -172,8 +172,9 @@ export const globalDefsTable: KeywordTable<G> = {
     else g.routerId = n.args[0];
   }),
   notification_email: kw(
-    (n, g) => {
+    (n, g, ctx) => {
       for (const c of n.children ?? []) for (const w of [c.keyword, ...c.args]) g.notificationEmail.push(w);
+      if (!n.children?.length) ctx.error(endPos(n), 'Warning - empty notification_email block');
     },
     { block: 'list' },
   ),
