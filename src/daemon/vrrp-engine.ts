@@ -151,8 +151,9 @@ export class VrrpEngine {
     for (const r of refs(c.trackScripts, group?.trackScripts)) {
       const s = this.model.vrrpScripts.get(r.name);
       const t = this.trackers.get(this.trackerKey('script', r.name))?.obj as VrrpScriptTracker | undefined;
-      if (!s || !t) continue;
-      out.push({ kind: 'updown', name: r.name, weight: r.weight ?? s.weight, reverse: r.reverse ?? s.weightReverse, up: t.up ?? !s.initFail });
+      // A script with no result yet has no effect at all (keepalived); init_fail starts it failed.
+      if (!s || !t || t.up === undefined) continue;
+      out.push({ kind: 'updown', name: r.name, weight: r.weight ?? s.weight, reverse: r.reverse ?? s.weightReverse, up: t.up });
     }
     if (!c.dontTrackPrimary && m.ifname) {
       // Own interface: handled through the fsm's interface event, not as a weighted tracker.
@@ -169,8 +170,8 @@ export class VrrpEngine {
     for (const r of refs(c.trackProcesses, group?.trackProcesses)) {
       const p = this.model.trackProcesses.get(r.name);
       const t = this.trackers.get(this.trackerKey('process', r.name))?.obj as ProcessTracker | undefined;
-      if (!p || !t) continue;
-      out.push({ kind: 'updown', name: `proc:${r.name}`, weight: r.weight ?? p.weight, reverse: r.reverse ?? p.weightReverse, up: t.up ?? false });
+      if (!p || !t || t.up === undefined) continue;
+      out.push({ kind: 'updown', name: `proc:${r.name}`, weight: r.weight ?? p.weight, reverse: r.reverse ?? p.weightReverse, up: t.up });
     }
     return out;
   }

@@ -46,12 +46,14 @@ export function trackedPriority(base: number, trackers: readonly TrackerStatus[]
       if (applies && !ignoreWeights) delta += t.reverse ? -t.weight : t.weight;
     } else {
       if (t.weight === 0) {
-        if (t.value !== 0) return { priority: base, fault: true, faultBy: t.name };
+        // keepalived (track_file.c): weight 0 faults on a non-zero value, with `reverse` on zero.
+        if ((t.value !== 0) !== !!t.reverse) return { priority: base, fault: true, faultBy: t.name };
         continue;
       }
       const c = t.value * t.weight * (t.reverse ? -1 : 1);
       if (c <= -254) return { priority: base, fault: true, faultBy: t.name };
-      if (!ignoreWeights) delta += c;
+      // A file's contribution is limited to 253, as keepalived limits it.
+      if (!ignoreWeights) delta += c > 253 ? 253 : c;
     }
   }
   if (base === PRIO_OWNER) return { priority: PRIO_OWNER, fault: false };
