@@ -206,8 +206,19 @@ function checkInstance(c: VrrpInstanceConfig, build: BuildResult): void {
 
 function checkDuplicateVrids(model: KeepalivedConfig, err: Report): void {
   const seen = new Map<string, VrrpInstanceConfig>();
+  const unicast: VrrpInstanceConfig[] = [];
   for (const c of model.vrrpInstances) {
     if (c.vrid === 0 || c.interface === undefined) continue;
+    if (c.unicastPeers.length > 0) {
+      // Unicast instances only clash when they talk from the same source to a common peer.
+      for (const o of unicast) {
+        if (o.vrid !== c.vrid || o.family !== c.family || o.interface !== c.interface || o.unicastSrcIp !== c.unicastSrcIp) continue;
+        if (!o.unicastPeers.some((p) => c.unicastPeers.some((q) => q.addr === p.addr))) continue;
+        err(o, `(${o.name}) duplicate VRID conflict with ${c.name} VRID ${c.vrid}`);
+      }
+      unicast.push(c);
+      continue;
+    }
     const key = `${c.interface}/${c.family}/${c.vrid}`;
     const prev = seen.get(key);
     if (prev) err(c, `${prev.name} and ${c.name} both use VRID ${c.vrid} with IPv${c.family} on interface ${c.interface}`);

@@ -99,6 +99,7 @@ const RULES: Rule[] = [
   // ---- instance consistency
   { name: 'duplicate instance name', bad: inst() + inst('', '192.0.2.11', 'VI_1', 52), exit: 5, line: 8, message: /vrrp instance VI_1 already defined/, fixed: inst() + inst('', '192.0.2.11', 'VI_2', 52) },
   { name: 'duplicate VRID on interface and family', bad: inst() + inst('', '192.0.2.11', 'VI_2', 51), exit: 5, line: 8, message: /both use VRID 51 with IPv4 on interface eth0/, fixed: inst() + inst('', 'fd00::11', 'VI_2', 51) },
+  { name: 'duplicate VRID between unicast instances sharing a peer', bad: inst('    unicast_peer {\n        192.0.2.5\n    }\n') + inst('    unicast_peer {\n        192.0.2.5\n    }\n', '192.0.2.11', 'VI_2', 51), exit: 5, line: 1, message: /duplicate VRID conflict with VI_2/, fixed: inst('    unicast_peer {\n        192.0.2.5\n    }\n') + inst('    unicast_peer {\n        192.0.2.6\n    }\n', '192.0.2.11', 'VI_2', 51) },
   { name: 'interface must exist', bad: inst('    interface eth9\n'), exit: 5, line: 4, message: /interface eth9 .* doesn't exist/, fixed: 'global_defs {\n    dynamic_interfaces\n}\n' + inst('    interface eth9\n') },
   { name: 'interface required', bad: inst().replace('    interface eth0\n', ''), exit: 5, line: 1, message: /Unknown interface!/, fixed: inst() },
   { name: 'nopreempt with state MASTER', bad: inst('    state MASTER\n    nopreempt\n'), exit: 5, line: 1, message: /nopreempt will not work with initial state MASTER/, fixed: inst('    state BACKUP\n    nopreempt\n') },
