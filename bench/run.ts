@@ -12,7 +12,7 @@ import { cpus, loadavg, release } from 'node:os';
 import { dirname } from 'node:path';
 import { labUnavailable } from '../src/lab/netns.js';
 import { VrrpLab, DAEMONS, type Daemon } from './lib/vrrp-lab.js';
-import { crashRun, sigtermRun, scriptRun, partitionRun, masterDownMs, skewMs, type RunFigures } from './vrrp-failover.js';
+import { crashRun, sigtermRun, scriptRun, partitionRun, partitionSplitMs, masterDownMs, skewMs, type RunFigures } from './vrrp-failover.js';
 import { steadyRun } from './vrrp-steady.js';
 import { emptyResults, record, summarize, summaryTable, detailsTable, type RowSpec, type Results } from './lib/report.js';
 
@@ -70,13 +70,13 @@ export const ROWS: RowSpec[] = [
   { label: 'adverts missing (interval > 1.5 s), 100 instances', scenario: 'steady-100', key: 'advertGaps', unit: '', digits: 0, target: '0', meets: (v) => v === 0 },
 ];
 
-function scenarios(o: Options): Array<{ name: string; run: (v: VrrpLab, kind: Daemon) => Promise<RunFigures> }> {
+function scenarios(o: Options): Array<{ name: string; run: (v: VrrpLab, kind: Daemon, i: number) => Promise<RunFigures> }> {
   const all = [
     { name: 'crash', run: (v: VrrpLab, k: Daemon) => crashRun(v, k, 2, 1) },
     { name: 'crash-v3', run: (v: VrrpLab, k: Daemon) => crashRun(v, k, 3, 0.1) },
     { name: 'sigterm', run: sigtermRun },
     { name: 'script', run: scriptRun },
-    { name: 'partition', run: (v: VrrpLab, k: Daemon) => partitionRun(v, k) },
+    { name: 'partition', run: (v: VrrpLab, k: Daemon, i: number) => partitionRun(v, k, partitionSplitMs(i, o.runs)) },
     { name: 'steady-1', run: (v: VrrpLab, k: Daemon) => steadyRun(v, k, 1, o.seconds) },
     { name: 'steady-100', run: (v: VrrpLab, k: Daemon) => steadyRun(v, k, 100, o.seconds) },
   ];
@@ -122,7 +122,7 @@ async function runVrrp(o: Options, results: Results, log: (s: string) => void): 
         for (const kind of order) {
           const t0 = Date.now();
           try {
-            const fig = await s.run(v, kind);
+            const fig = await s.run(v, kind, i);
             record(results, s.name, kind, fig);
             log(`${s.name} run ${i + 1}/${o.runs} ${kind}: ${Object.entries(fig).map(([k, x]) => `${k}=${Number.isFinite(x) ? +x.toFixed(3) : x}`).join(' ')} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
           } catch (e) {

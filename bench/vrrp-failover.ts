@@ -3,8 +3,8 @@
 //   crash     — kill -9 of n1 right after one of its adverts: time to the VIP on n2;
 //   sigterm   — SIGTERM of n1 (priority-0 advert): time to the VIP on n2;
 //   script    — a vrrp_script (interval 1, fall 1, weight -60) on n1 starts failing: time to the VIP on n2;
-//   partition — VRRP dropped by nftables in n2 until it has held the VIP for 3 s, then healed:
-//               time from the heal until exactly one node holds the VIP.
+//   partition — VRRP dropped by nftables in n2 until it has held the VIP for 3 s (+ a phase offset,
+//               see partitionSplitMs), then healed: time from the heal until exactly one node holds the VIP.
 // Every figure is in ms and comes from timestamps taken at the source (see lib/observe.ts).
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -120,6 +120,16 @@ export async function scriptRun(v: VrrpLab, kind: Daemon): Promise<RunFigures> {
   } finally { rmSync(flag, { force: true }); }
 }
 
+/**
+ * The heal moment's phase against the adverts decides the heal time (up to one advert interval), and a
+ * fixed split duration would always hit the same phase: the backup turned master at a fixed offset
+ * from the master's adverts. So run i of n heals at 3 s + (i + 0.5)/n of an advert interval after the
+ * split began: stratified phases, the same for both daemons.
+ */
+export function partitionSplitMs(run: number, runs: number, advertMs = 1000, baseMs = 3000): number {
+  return baseMs + ((run % runs) + 0.5) / runs * advertMs;
+}
+
 export async function partitionRun(v: VrrpLab, kind: Daemon, splitMs = 3000): Promise<RunFigures> {
   const table = `vipdbench${v.lab.id}`;
   return withPair(v, kind, {}, async () => {
@@ -140,6 +150,6 @@ export async function partitionRun(v: VrrpLab, kind: Daemon, splitMs = 3000): Pr
     await sleep(300);
     const holders = ['n1', 'n2'].filter((h) => v.w(h as 'n1' | 'n2').has(VIP));
     if (holders.length !== 1) throw new Error(`after the heal ${holders.length} nodes hold the VIP`);
-    return { healToOneHolder: end.t - tHeal, dropToSplit: splitAt - tDrop };
+    return { healToOneHolder: end.t - tHeal, dropToSplit: splitAt - tDrop, splitMs: tHeal - splitAt };
   });
 }

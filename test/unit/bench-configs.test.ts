@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { checkConfigText } from '../../src/config/check.js';
 import type { HostFacts } from '../../src/config/validate.js';
 import { steadyConf, steadyVip } from '../../bench/vrrp-steady.js';
-import { masterDownMs, skewMs } from '../../bench/vrrp-failover.js';
+import { masterDownMs, skewMs, partitionSplitMs } from '../../bench/vrrp-failover.js';
 
 const host: HostFacts = { interfaces: new Set(['lo', 'eth0']), userExists: (n) => n === 'root', uidOf: (n) => (n === 'root' ? 0 : undefined) };
 
@@ -33,4 +33,10 @@ test('master-down interval and skew time as RFC 5798 (priority 100)', () => {
   assert.equal(masterDownMs(1), 3609.375);
   assert.ok(Math.abs(masterDownMs(0.1) - 360.9375) < 1e-9);
   assert.equal(masterDownMs(1, 200), 3218.75);
+});
+
+test('partition runs heal at phases spread evenly over one advert interval', () => {
+  assert.deepEqual([0, 1, 2].map((i) => partitionSplitMs(i, 3)), [3000 + 1000 / 6, 3500, 3000 + 5000 / 6]);
+  assert.equal(partitionSplitMs(0, 1), 3500);
+  assert.equal(partitionSplitMs(4, 3), partitionSplitMs(1, 3), 'extra runs wrap around');
 });
