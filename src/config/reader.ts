@@ -27,7 +27,7 @@ export interface ReadOptions {
   maxDepth?: number;
   /** Deepest include chain (default 64; keepalived itself stops only when it runs out of file descriptors). */
   maxIncludeDepth?: number;
-  /** Lines that ~SEQ/~LST and multi-line definitions may generate in total (default 1,000,000). */
+  /** Lines that ~SEQ/~LST and multi-line definitions may generate in total (default 250,000). */
   maxGeneratedLines?: number;
   /** Checks applied to every plain `include` (keepalived's `-e` = all four; `include_check` sets them too). */
   includeChecks?: IncludeCheck[];
@@ -72,10 +72,12 @@ const MAX_RAW_LINE = 64 * 1024;
 /** keepalived 2.2.7 reads lines with a 1024-byte buffer and splits longer ones; we warn. */
 const KEEPALIVED_LINE_BUFFER = 1024;
 const MAX_DIAGNOSTICS = 1000;
+/** Sources (files, generated lines) open at once; legitimate configurations use a handful. */
+const MAX_NESTED_SOURCES = 1000;
 /** Expansion bounds per line: like keepalived, an expansion may not make a line longer than its 1024-byte buffer. */
 const EXPAND_LIMITS = { maxLineLength: KEEPALIVED_LINE_BUFFER - 1, maxSubstitutions: 1024 };
 /** Substitutions over the whole read, so that many lines of exponential definitions stay cheap. */
-const MAX_TOTAL_SUBSTITUTIONS = 2_000_000;
+const MAX_TOTAL_SUBSTITUTIONS = 1_000_000;
 
 type Pos = SourcePos;
 
@@ -136,6 +138,7 @@ class Reader {
   private totalSubstitutions = 0;
   private substitutionLimitReported = false;
   private droppedDiagnostics = 0;
+  private nestingReported = false;
   /** The definition being continued by lines ending in `\`. */
   private pendingDef: ParamDefinition | undefined;
 
@@ -143,7 +146,7 @@ class Reader {
     this.configId = opts.configId ?? hostname().split('.')[0] ?? '';
     this.maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
     this.maxIncludeDepth = opts.maxIncludeDepth ?? 64;
-    this.maxGenerated = opts.maxGeneratedLines ?? 1_000_000;
+    this.maxGenerated = opts.maxGeneratedLines ?? 250_000;
     this.maxGlobEntries = opts.maxGlobEntries ?? MAX_GLOB_ENTRIES;
     this.defaultChecks = opts.includeChecks ?? [];
     const random = opts.randomSeed !== undefined ? seededRandom(opts.randomSeed) : Math.random;
@@ -307,6 +310,28 @@ class Reader {
       else checks.add(check);
     });
     this.defaultChecks = [...checks];
+  }
+
+  /**
+   * Pushes lines the reader produced itself (brace residues, multi-line definitions, ~SEQ/~LST).
+   * Finished line queues are dropped first so that a long brace-split line does not pile them up;
+   * nesting past MAX_NESTED_SOURCES (e.g. `$S=~SEQ(i,1,1000) $S`, which keepalived expands until
+   * it runs out of memory) is refused.
+   */
+  private pushGenerated(src: QueueSource | SeqSource, pos: Pos): void {
+    for (let top = this.stack[this.stack.length - 1]; top?.kind === 'queue' && top.next >= top.items.length; top = this.stack[this.stack.length - 1]) {
+      this.stack.pop();
+    }
+    if (this.stack.length >= MAX_NESTED_SOURCES) {
+      if (!this.nestingReported) {
+        this.nestingReported = true;
+        this.report('error', pos, `~SEQ/~LST and multi-line definitions nested more than ${MAX_NESTED_SOURCES} deep (a definition that uses itself?) - the generated lines are dropped`);
+      }
+      // unwind all of it: the outer levels would only rebuild the same tower
+      this.dropGenerated();
+      return;
+    }
+    this.stack.push(src);
   }
 
   /** Lines generated (not read from a file) are counted against maxGeneratedLines. */
@@ -485,7 +510,7 @@ class Reader {
         if (recursive !== undefined) {
           this.report('error', pos, `multi-line definition $${recursive} uses itself - its lines are not expanded again`);
         } else if (this.chargeGenerated(r.extraLines.length)) {
-          this.stack.push({ kind: 'queue', items: r.extraLines, next: 0, file: pos.file, line: pos.line, generated: false, expanding: r.multiline });
+          this.pushGenerated({ kind: 'queue', items: r.extraLines, next: 0, file: pos.file, line: pos.line, generated: false, expanding: r.multiline }, pos);
         }
       }
       if (!r.replaced || r.error) {
@@ -504,7 +529,7 @@ class Reader {
     if (this.tryInclude(text, pos)) return undefined;
     const split = splitAtBrace(text);
     if (split.residue !== undefined) {
-      this.stack.push({ kind: 'queue', items: [split.residue], next: 0, file: pos.file, line: pos.line, generated: false, noDollar });
+      this.pushGenerated({ kind: 'queue', items: [split.residue], next: 0, file: pos.file, line: pos.line, generated: false, noDollar }, pos);
     }
     if (split.head.length === 0) return undefined;
     return { text: split.head, file: pos.file, line: pos.line };
@@ -537,7 +562,7 @@ class Reader {
       this.report('error', pos, `${text.slice(0, 4)} would repeat its line ${parsed.spec.count} times, more than the ${this.maxGenerated - this.generated} generated lines still allowed - ignored`);
       return;
     }
-    this.stack.push({ kind: 'seq', spec: parsed.spec, rows: parsed.spec.rows[Symbol.iterator](), file: pos.file, line: pos.line });
+    this.pushGenerated({ kind: 'seq', spec: parsed.spec, rows: parsed.spec.rows[Symbol.iterator](), file: pos.file, line: pos.line }, pos);
   }
 
   /** `include PATTERN` and its checking variants; returns true if the line was an include. */

@@ -197,3 +197,9 @@ test('a multi-line definition that uses itself is caught at once', () => {
   assert.deepEqual(twice.nodes.map((n) => n.keyword), ['a', 'b', 'a', 'b']);
   assert.deepEqual(twice.diagnostics, []);
 });
+
+test('a ~SEQ that expands itself is stopped by the nesting bound', () => {
+  const r = timed('$S=~SEQ(i,1,1000) $S', () => readConfigText('$S=~SEQ(i,1,1000) $S\n$S\nend\n', 'seqrec.conf'));
+  assert.equal(r.nodes.at(-1)!.keyword, 'end');
+  assert.ok(hasError(r, /nested more than 1000 deep/));
+});
