@@ -442,6 +442,9 @@ function checkScripts(build: BuildResult, host: HostFacts): void {
       }
       if (owner === 'MISC_CHECK') {
         ctx.error(spec.userPos ?? spec, `Failed to set uid/gid for misc checker script '${spec.cmd}' - removing`);
+        for (const vs of model.virtualServers) {
+          for (const rs of vs.realServers) rs.checkers = rs.checkers.filter((c) => !(c.kind === 'MISC_CHECK' && c.miscPath?.line === spec.line && c.miscPath.file === spec.file));
+        }
         continue;
       }
       spec = { ...spec };

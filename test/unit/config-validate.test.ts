@@ -256,3 +256,23 @@ test('bad input never throws: random word soup gives diagnostics, not exceptions
     assert.ok([0, 2, 4, 5, 6].includes(r.exitCode));
   }
 });
+
+test('an unknown block is read the keepalived way: its lines join the current block, its } closes it', () => {
+  // keepalived 2.2.7 names lines 4 and 7-10 for this file (nested vrrp_instance).
+  const conf = 'vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    vrrp_instance VI_2 {\n        interface eth0\n    }\n    virtual_ipaddress {\n        192.0.2.100/24\n    }\n}\n';
+  const r = check(conf);
+  assert.equal(r.exitCode, 5);
+  const lines = new Set(r.diagnostics.map((d) => d.line));
+  for (const l of [4, 7, 8, 9, 10]) assert.ok(lines.has(l), `line ${l} named; got ${[...lines].join(',')}`);
+  assert.ok(r.diagnostics.some((d) => d.line === 7 && /Unknown keyword 'virtual_ipaddress'/.test(d.message)));
+  assert.ok(r.diagnostics.some((d) => /No VIP specified/.test(d.message)));
+});
+
+test('MISC_CHECK with an unknown user is removed from the model', () => {
+  const conf = SEC + 'virtual_server 192.0.2.20 80 {\n' + RS_OK.replace('weight 1\n', 'MISC_CHECK {\n            misc_path "/bin/true"\n            user vipd-no-such-user\n        }\n') + '}\n';
+  const r = check(conf);
+  assert.equal(r.exitCode, 5);
+  assert.ok(r.diagnostics.some((d) => d.line === 12 && /Failed to set uid\/gid for misc checker/.test(d.message)));
+  assert.equal(r.model?.virtualServers[0]?.realServers[0]?.checkers.length, 0);
+  if (VERIFY) assert.equal(keepalivedExit(conf), 5);
+});
