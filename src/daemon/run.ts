@@ -33,7 +33,8 @@ export async function runDaemon(c: CliOptions): Promise<number> {
   for (const w of loaded.warnings) log.warn(w);
   const m = loaded.model;
   const want = {
-    vrrp: !opts.checkOnly && (m.vrrpInstances.length > 0 || !!opts.all),
+    // keepalived also runs its VRRP process for static addresses/routes/rules alone.
+    vrrp: !opts.checkOnly && (m.vrrpInstances.length > 0 || m.staticIpaddresses.length + m.staticRoutes.length + m.staticRules.length > 0 || !!opts.all),
     checker: !opts.vrrpOnly && (m.virtualServers.length > 0 || !!opts.all),
   };
 

@@ -63,11 +63,36 @@ export class VrrpEngine {
     this.syncTrackers();
     for (const cfg of this.model.vrrpInstances) await this.addInstance(cfg);
     this.setupSyncGroups();
+    await this.applyStatic(true);
     for (const m of this.instances.values()) await m.rt?.cleanupStale();
     for (const m of this.instances.values()) {
       if (!m.rt) continue;
       if (!this.linkUp(m.ifname)) m.rt.dispatch({ type: 'interface', up: false });
       m.rt.dispatch({ type: 'start' });
+    }
+  }
+
+  /**
+   * static_ipaddress / static_routes / static_rules: present for the daemon's whole life, whatever the
+   * VRRP state; added at start, removed at stop (unless -V), replaced on reload when they changed.
+   */
+  private async applyStatic(add: boolean, model = this.model): Promise<void> {
+    const dev = model.global.defaultInterface ?? 'eth0';
+    const nl = rtnl();
+    const run = async (what: string, op: () => Promise<unknown>) => {
+      try { await op(); } catch (e) { this.log.error(`static ${what}: ${(e as Error).message}`); }
+    };
+    const addrs = model.staticIpaddresses.map((v) => addressSpec(v, dev));
+    const routes = model.staticRoutes.map((r) => routeSpec(r, dev));
+    const rules = model.staticRules.map(ruleSpec);
+    if (add) {
+      for (const a of addrs) await run(`address ${a.addr}`, () => nl.addAddress({ ...a, preferredLft: undefined }));
+      for (const r of routes) await run(`route ${r.dst}`, () => nl.addRoute(r));
+      for (const r of rules) await run('rule', () => nl.addRule(r));
+    } else {
+      for (const r of rules) await run('rule', () => nl.delRule(r));
+      for (const r of [...routes].reverse()) await run(`route ${r.dst}`, () => nl.delRoute(r));
+      for (const a of addrs) await run(`address ${a.addr}`, () => nl.delAddress(a));
     }
   }
 
@@ -352,6 +377,8 @@ export class VrrpEngine {
   async reload(next: KeepalivedConfig): Promise<void> {
     const prev = this.model;
     this.model = next;
+    const staticOf = (m: KeepalivedConfig) => [m.staticIpaddresses, m.staticRoutes, m.staticRules, m.global.defaultInterface];
+    if (!sameConfig(staticOf(prev), staticOf(next))) { await this.applyStatic(false, prev); await this.applyStatic(true, next); }
     if (!sameConfig(prev.global, next.global)) this.setupNotify();
     this.syncTrackers();
     const nextByName = new Map(next.vrrpInstances.map((c) => [c.name, c]));
@@ -407,7 +434,10 @@ export class VrrpEngine {
     // keepalived's order: the FIFO reader script is told to stop first, the STOP lines are still written.
     for (const f of this.fifos) f.stopReader?.();
     await Promise.all([...this.instances.values()].map((m) => m.rt?.shutdown()));
-    if (!this.opts.keepVipsOnStop) for (const m of this.instances.values()) await m.vmac?.destroy().catch(() => undefined);
+    if (!this.opts.keepVipsOnStop) {
+      for (const m of this.instances.values()) await m.vmac?.destroy().catch(() => undefined);
+      await this.applyStatic(false);
+    }
     const notifiers = [...[...this.instances.values()].map((m) => m.rt?.io.notifier?.idle()), ...[...this.groupNotify.values()].map((g) => g.notifier.idle())];
     // notify_stop scripts get a bounded time to finish (keepalived's child_wait_time is 5 s).
     await Promise.race([Promise.all(notifiers), new Promise((r) => setTimeout(r, 4000).unref())]);

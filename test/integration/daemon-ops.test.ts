@@ -161,3 +161,19 @@ test('status API, /metrics and dashboard served by a running daemon (inside its 
   assert.match(lab.exec('n2', 'curl', ['-s', '-X', 'DELETE', 'http://127.0.0.1:9650/api/status']), /only GET/);
   await lab.stop(n.proc, 'SIGTERM', 8000);
 });
+
+test('static_ipaddress and static_routes are present while the daemon runs, in any VRRP state, and removed at stop', { skip }, async () => {
+  const conf = `static_ipaddress {
+  198.51.100.7/32 dev eth0
+}
+static_routes {
+  203.0.113.0/24 via 192.0.2.254 dev eth0
+}
+${vrrpConf({ prio: 100, vrid: 60, vip: '192.0.2.160/24' })}`;
+  const n = await node('n2', conf);
+  await waitFor(() => hasAddress(lab, 'n2', '198.51.100.7'), 10_000);
+  await waitFor(() => lab.exec('n2', 'ip', ['route', 'show', '203.0.113.0/24']).includes('via 192.0.2.254'), 10_000);
+  await lab.stop(n.proc, 'SIGTERM', 8000);
+  assert.equal(hasAddress(lab, 'n2', '198.51.100.7'), false);
+  assert.equal(lab.exec('n2', 'ip', ['route', 'show', '203.0.113.0/24']).trim(), '');
+});
