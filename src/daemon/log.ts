@@ -47,6 +47,7 @@ function openSyslog(): SyslogSink | undefined {
 export class Logger {
   private sink?: SyslogSink;
   constructor(private readonly opts: LogOptions = { console: true }) {
+    this.opts = { ...opts, json: opts.json ?? process.env.VIPD_LOG_JSON === '1' };
     if (opts.syslog !== false && !opts.console) this.sink = openSyslog();
   }
 
