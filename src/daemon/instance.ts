@@ -12,6 +12,7 @@ import type { VrrpSocket } from '../net/vrrp-socket.js';
 import type { GarpSender } from '../net/garp.js';
 import type { NaSender } from '../net/ndisc.js';
 import { rtnl, type AddressSpec, type RouteSpec, type RuleSpec } from '../net/rtnl.js';
+import type { NoAcceptFilter } from '../net/noaccept.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { Logger } from './log.js';
 import { statForDrop, zeroStats, type KeepalivedStats } from './dumps.js';
@@ -32,6 +33,8 @@ export interface InstanceIo {
   mcastGroup4: string;
   /** -V: keep VIPs when the daemon stops. */
   keepVipsOnStop: boolean;
+  /** Drops traffic to the VIPs of a master without accept mode (no_accept, vrrp_strict). */
+  noAccept?: NoAcceptFilter;
 }
 
 export class InstanceRuntime {
@@ -107,7 +110,7 @@ export class InstanceRuntime {
   private perform(a: Action): void {
     switch (a.type) {
       case 'send-advert': this.sendAdvert(a.priority); break;
-      case 'add-vips': this.netOp(true); break;
+      case 'add-vips': this.netOp(true, a.accept); break;
       case 'remove-vips': this.netOp(false); break;
       case 'send-garp': this.sendGarp(a.vips, a.count); break;
       case 'notify':
@@ -167,10 +170,13 @@ export class InstanceRuntime {
     }
   }
 
-  private netOp(add: boolean): void {
+  private netOp(add: boolean, accept = true): void {
     if (!add && this.stopping && this.io.keepVipsOnStop) return;
     this.vipsHeld = add;
-    const { addresses, routes, rules } = this.io;
+    const { addresses, routes, rules, noAccept } = this.io;
+    const vips = this.state.cfg.vips;
+    // Without accept mode the block goes in before the addresses appear and comes out after they left.
+    if (noAccept && add && !accept) void noAccept.block(vips).catch((e: Error) => this.log.error(`(${this.name}) no_accept filter: ${e.message}`));
     const name = this.name;
     const log = this.log;
     this.netChain = this.netChain.then(async () => {
@@ -185,6 +191,7 @@ export class InstanceRuntime {
       for (const r of rules) {
         try { await (add ? nl.addRule(r) : nl.delRule(r)); } catch (e) { log.error(`(${name}) rule: ${(e as Error).message}`); }
       }
+      if (noAccept && (!add || accept)) await noAccept.unblock(vips).catch((e: Error) => log.error(`(${name}) no_accept filter: ${e.message}`));
     });
   }
 

@@ -6,6 +6,7 @@ import { GarpSender } from '../net/garp.js';
 import { NaSender } from '../net/ndisc.js';
 import { LinkMonitor, linkUsable, type LinkEvent } from '../net/link-monitor.js';
 import { Vmac } from '../net/vmac.js';
+import { NoAcceptFilter } from '../net/noaccept.js';
 import { rtnl } from '../net/rtnl.js';
 import type { KeepalivedConfig, TrackRef, VrrpInstanceConfig } from '../config/model.js';
 import type { TrackerStatus } from '../vrrp/priority.js';
@@ -49,6 +50,7 @@ export class VrrpEngine {
   private groupNotify = new Map<string, { notifier: Notifier; state?: 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' }>();
   private readonly links = new LinkMonitor();
   private fifos: NotifyFifo[] = [];
+  private readonly noAccept = new NoAcceptFilter();
   private mailer?: Mailer;
   /** Called whenever something visible changed (status publishing is debounced by the caller). */
   onChange?: () => void;
@@ -302,6 +304,7 @@ export class VrrpEngine {
         routes: c.routes.map((r) => routeSpec(r, vipIf)), rules: c.rules.map(ruleSpec),
         unicastPeers: c.unicastPeers.map((p) => p.addr), authPass: c.authentication?.pass,
         v3ChecksumAsV2: c.v3ChecksumAsV2 ?? false, mcastGroup4: g.vrrpMcastGroup4, keepVipsOnStop: this.opts.keepVipsOnStop,
+        noAccept: this.noAccept,
       };
       const rt = new InstanceRuntime(fsmConfig(c, g, entry.sock.src, this.ignoresWeights(c)), receiveView(c, g), io, this.log, this.trackerStatus(m));
       rt.onTransition = () => { this.syncObserve(m); this.onChange?.(); };
@@ -437,6 +440,7 @@ export class VrrpEngine {
     if (!this.opts.keepVipsOnStop) {
       for (const m of this.instances.values()) await m.vmac?.destroy().catch(() => undefined);
       await this.applyStatic(false);
+      await this.noAccept.close();
     }
     const notifiers = [...[...this.instances.values()].map((m) => m.rt?.io.notifier?.idle()), ...[...this.groupNotify.values()].map((g) => g.notifier.idle())];
     // notify_stop scripts get a bounded time to finish (keepalived's child_wait_time is 5 s).
