@@ -17,7 +17,7 @@ const NODES = [
 ] as const;
 
 // The article's check script (section 2.4), unchanged in substance: exit 1 when nothing listens on the port.
-const CHECK_PORT = `#!/bin/bash
+export const CHECK_PORT = `#!/bin/bash
 CHK_PORT=$1
 if [ -n "$CHK_PORT" ];then
         PORT_PROCESS=\`ss -lnt|grep $CHK_PORT|wc -l\`
@@ -30,23 +30,24 @@ else
 fi
 `;
 
-// The article's configs (section 2.5) with this network's interface and addresses.
-function keepalivedConf(n: (typeof NODES)[number], dir: string): string {
+// The article's configs (section 2.5) with this network's interface and addresses; `nopreempt` as in
+// its section on not taking the VIP back (which only works with state BACKUP, as keepalived).
+export function seedKeepalivedConf(o: { routerId: string; state: 'MASTER' | 'BACKUP'; prio: number; checkScript: string; vip: string; nopreempt?: boolean }): string {
   return `! Configuration File for keepalived
 global_defs {
-   router_id ${n.addr}
+   router_id ${o.routerId}
 }
 vrrp_script chk_nginx {
-    script "${dir}/check_port.sh 80"
+    script "${o.checkScript} 80"
     interval 2
     weight -20
 }
 vrrp_instance VI_1 {
-    state ${n.state}
+    state ${o.state}
     interface eth0
     virtual_router_id 251
-    priority ${n.prio}
-    advert_int 1
+    priority ${o.prio}
+    advert_int 1${o.nopreempt ? '\n    nopreempt' : ''}
     authentication {
         auth_type PASS
         auth_pass 11111111
@@ -55,13 +56,14 @@ vrrp_instance VI_1 {
          chk_nginx
     }
     virtual_ipaddress {
-        ${VIP}
+        ${o.vip}
     }
 }
 `;
 }
 
-function nginxConf(dir: string, addr: string): string {
+/** An nginx that answers every request with `page` (its pid, logs and temp files under dir). */
+export function nginxConf(dir: string, page: string): string {
   return `daemon off;
 pid ${dir}/nginx.pid;
 error_log ${dir}/nginx-error.log;
@@ -69,7 +71,7 @@ events { worker_connections 64; }
 http {
   access_log off;
   client_body_temp_path ${dir}/tmp; proxy_temp_path ${dir}/tmp; fastcgi_temp_path ${dir}/tmp; uwsgi_temp_path ${dir}/tmp; scgi_temp_path ${dir}/tmp;
-  server { listen 80; location / { default_type text/plain; return 200 "I am ${addr}\\n"; } }
+  server { listen 80; location / { default_type text/plain; return 200 "${page}\\n"; } }
 }
 `;
 }
@@ -117,8 +119,8 @@ export async function runDemo(): Promise<number> {
       execFileSync('mkdir', ['-p', join(dir, 'tmp')]);
       writeFileSync(join(dir, 'check_port.sh'), CHECK_PORT);
       chmodSync(join(dir, 'check_port.sh'), 0o755);
-      writeFileSync(join(dir, 'keepalived.conf'), keepalivedConf(n, dir));
-      writeFileSync(join(dir, 'nginx.conf'), nginxConf(dir, n.addr));
+      writeFileSync(join(dir, 'keepalived.conf'), seedKeepalivedConf({ routerId: n.addr, state: n.state, prio: n.prio, checkScript: `${dir}/check_port.sh`, vip: VIP }));
+      writeFileSync(join(dir, 'nginx.conf'), nginxConf(dir, `I am ${n.addr}`));
       procs.set(n.host, { dir });
       say(`  ${n.host}  ${n.addr}  state ${n.state} priority ${n.prio}, nginx answering "I am ${n.addr}"`);
     }

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lab, labUnavailable, sleep } from '../helpers/netns.js';
+import { seedKeepalivedConf, nginxConf, CHECK_PORT } from '../../src/daemon/demo.js';
 import { startNode, ready, waitForHolder, hasAddress, jsonDump, script, tempDir, type NodeProc } from '../helpers/vipd-node.js';
 
 const skip = labUnavailable();
@@ -38,12 +39,7 @@ async function node(host: string, conf: (dir: string) => string): Promise<NodePr
 function nginx(host: string, page: string): void {
   const dir = tempDir(`vs-nginx-${host}-`);
   mkdirSync(join(dir, 'tmp'));
-  writeFileSync(join(dir, 'nginx.conf'), `daemon off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
-events { worker_connections 32; }
-http { access_log off; client_body_temp_path ${dir}/tmp; proxy_temp_path ${dir}/tmp; fastcgi_temp_path ${dir}/tmp;
-  uwsgi_temp_path ${dir}/tmp; scgi_temp_path ${dir}/tmp;
-  server { listen 80; location / { default_type text/plain; return 200 "${page}\\n"; } } }
-`);
+  writeFileSync(join(dir, 'nginx.conf'), nginxConf(dir, page));
   lab.spawn(host, 'nginx', ['-c', join(dir, 'nginx.conf')]);
 }
 
@@ -51,39 +47,8 @@ const fetchVip = (vip: string) => lab.exec('client', 'curl', ['-s', '--max-time'
 
 // The article's nopreempt section, done the way keepalived honours it: nopreempt only with state BACKUP.
 function nopreemptConf(prio: number) {
-  return (dir: string) => {
-    const chk = script(dir, 'check_port.sh', `CHK_PORT=$1
-PORT_PROCESS=\`ss -lnt|grep $CHK_PORT|wc -l\`
-[ $PORT_PROCESS -eq 0 ] && exit 1
-exit 0`);
-    return `global_defs {
-   router_id n${prio}
-}
-vrrp_script chk_nginx {
-    script "${chk} 80"
-    interval 2
-    weight -20
-}
-vrrp_instance VI_1 {
-    state BACKUP
-    interface eth0
-    virtual_router_id 251
-    priority ${prio}
-    advert_int 1
-    nopreempt
-    authentication {
-        auth_type PASS
-        auth_pass 11111111
-    }
-    track_script {
-         chk_nginx
-    }
-    virtual_ipaddress {
-        192.0.2.100
-    }
-}
-`;
-  };
+  return (dir: string) => seedKeepalivedConf({ routerId: `n${prio}`, state: 'BACKUP', prio, nopreempt: true, vip: '192.0.2.100',
+    checkScript: script(dir, 'check_port.sh', CHECK_PORT) });
 }
 
 test('nopreempt (state BACKUP): after the master returns, the VIP stays on the node that took over', { skip }, async () => {
