@@ -259,7 +259,9 @@ function parseRouteWords(ctx: BuildCtx, node: ConfigNode, opts: AddrParseOptions
     } else if (w === 'track_group' && opts.allowTrackGroup) {
       if (next !== undefined) route.trackGroup = next;
       i++;
-    } else if (ROUTE_TYPES.has(w) && route.dst === '' && route.type === undefined) {
+    } else if ((ROUTE_TYPES.has(w) || (/^\d+$/.test(w) && Number(w) <= 255)) && route.dst === '' && route.type === undefined) {
+      // A route type, by name or number (rtnetlink types 0-255); the destination must follow.
+      need(node, words, i);
       route.type = w;
     } else if (ROUTE_VALUE_OPTS.has(w)) {
       route.options.push(w, need(node, words, i));
@@ -274,13 +276,14 @@ function parseRouteWords(ctx: BuildCtx, node: ConfigNode, opts: AddrParseOptions
         const p = d === undefined ? undefined : parsePrefix(d);
         if (!p) {
           ctx.error(node, `VRRP parsed invalid IP ${d ?? ''}. skipping IP...`);
-          // keepalived then takes the word for an option with a value (fatal when none follows).
-          if (w !== 'to') need(node, words, i);
           ctx.error(node, `unknown route keyword ${d ?? ''}`);
-          ok = false;
-          if (w !== 'to') i++;
+          throw STOP_LINE;
         } else if (setFamily(p.family)) route.dst = d!;
       }
+    } else if (parsePrefix(w)) {
+      // Another address: keepalived takes the last one as the destination.
+      const p = parsePrefix(w)!;
+      if (setFamily(p.family)) route.dst = w;
     } else if (/^(0x[0-9a-f]+|\d+)$/i.test(w)) {
       // inet_aton() reads a bare number as an IPv4 address, so keepalived takes it as another
       // destination without complaint; we keep the first one.

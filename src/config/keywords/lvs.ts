@@ -564,6 +564,14 @@ export function finishVirtualServer(v: VirtualServerConfig, model: { virtualServ
     v.persistenceTimeout = 360;
   }
   if (!explicit.has('lvs_sched')) ctx.error(v, `Virtual server ${vsLabel(v)}: no scheduler set, setting default 'wlc'`);
+  const total = v.realServers.reduce((sum, rs) => sum + rs.weight, 0);
+  if (total < v.quorum) {
+    ctx.error(v, `Warning - quorum ${v.quorum} for ${vsLabel(v)} exceeds total weight of real servers ${total}, reducing quorum to ${total}`);
+    v.quorum = total;
+  }
+  if (v.hysteresis >= v.quorum && (v.hysteresis > 0 || v.quorum === 0)) {
+    ctx.error(v, `Virtual server ${vsLabel(v)}: hysteresis ${v.hysteresis} >= quorum ${v.quorum}; setting hysteresis to ${v.quorum ? v.quorum - 1 : 4294967295}`);
+  }
   if (v.kind === 'ip' && (v.lvsMethod === 'DR' || v.lvsMethod === 'TUN')) {
     for (const rs of v.realServers) {
       if ((rs.lvsMethod ?? v.lvsMethod) === 'NAT' || rs.port === 0 || rs.port === v.port) continue;

@@ -162,7 +162,13 @@ export function readTrackRefs(node: ConfigNode, ctx: BuildCtx, min: number, max:
       if (c.args.length && c.args[0] !== 'weight') {
         ctx.error(c, `(${owner}) unknown track script option ${c.args[0]} - ignoring`);
         known = [];
-      } else known = c.args.slice(0, 3).filter((w, i) => i < 2 || w === 'reverse' || w === 'noreverse');
+      } else {
+        const third = c.args[2];
+        if (third !== undefined && third !== 'reverse' && third !== 'noreverse') {
+          ctx.error(c, `(${owner}) unknown track_script ${c.keyword} weight option ${third} - ignoring`);
+        }
+        known = c.args.slice(0, 3).filter((w, i) => i < 2 || w === 'reverse' || w === 'noreverse');
+      }
     }
     const w = readWeight(ctx, c, known, min, max);
     if (w.weight === undefined && c.args.includes('weight')) ctx.error(c, `(${owner}) weight for ${c.keyword} must be between [${min}..${max}] inclusive. Ignoring...`);
