@@ -107,6 +107,9 @@ export function runBlock<T>(children: ConfigNode[] | undefined, table: KeywordTa
       }
       continue;
     }
+    if (spec.block === 'list' && child.args.length > 0) {
+      ctx.error(child, `Block ${child.keyword} has extra parameters ${child.args.join(' ')} ...`);
+    }
     if (spec.block && !child.children) {
       // A value list (VIPs, peers, track_*) is read up to the next `}` even without its `{`; a
       // sub-block also takes the next line as the missing `{` and reports it there.
