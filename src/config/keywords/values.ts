@@ -127,11 +127,22 @@ export function splitCommand(cmd: string): string[] {
 }
 
 /**
+ * keepalived re-reads a script keyword's raw line with its command splitter, where a `"` that is never
+ * closed runs to the end of the line: the reader has already reported the quote, and the keyword
+ * still gets its command (exit 5 under -t, not the fatal "missing parameter").
+ */
+function unmatchedQuoteCommand(node: ConfigNode, firstArg: number): string | undefined {
+  if (node.args.length >= firstArg || node.raw === undefined || firstArg !== 1) return undefined;
+  const m = /^\s*\S+\s+"([^"]*)$/.exec(node.raw);
+  return m && m[1]!.trim() !== '' ? m[1]!.trimEnd() : undefined;
+}
+
+/**
  * A script keyword: `kw CMD [user [group]]`. keepalived takes the first word (quotes already
  * removed by the reader, so a quoted command line arrives as one word) as the command.
  */
 export function readScript(node: ConfigNode, firstArg = 1, withUser = true): ScriptSpec {
-  const cmd = arg(node, firstArg);
+  const cmd = unmatchedQuoteCommand(node, firstArg) ?? arg(node, firstArg);
   const spec: ScriptSpec = { file: node.file, line: node.line, cmd, argv: splitCommand(cmd) };
   if (withUser) {
     const user = node.args[firstArg];
