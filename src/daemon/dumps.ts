@@ -19,17 +19,34 @@ export function zeroStats(): KeepalivedStats {
     pri_zero_rcvd: 0, pri_zero_sent: 0 };
 }
 
-/** Which keepalived counter a vipd drop reason feeds (the rest only appear in vipd's own metrics). */
+/**
+ * Which keepalived counter a vipd drop reason feeds (the rest only appear in vipd's own metrics).
+ * A v2 interval mismatch feeds none: keepalived 2.2.7 logs it ("advertisement interval mismatch")
+ * without counting it (seen in test/integration/hostile-keepalived-parity.test.ts).
+ */
 export function statForDrop(reason: string): keyof KeepalivedStats | undefined {
   if (reason === 'truncated' || reason === 'length' || reason === 'ip-header') return 'packet_len_err';
   if (reason === 'addr-count' || reason === 'addr-list') return 'addr_list_err';
   if (reason === 'ttl' || reason === 'unicast-ttl') return 'ip_ttl_err';
   if (reason === 'type') return 'invalid_type_rcvd';
-  if (reason === 'interval-mismatch') return 'advert_interval_err';
   if (reason === 'auth-type-invalid') return 'invalid_authtype';
   if (reason === 'auth-type') return 'authtype_mismatch';
   if (reason === 'auth-pass') return 'auth_failure';
   return undefined;
+}
+
+/**
+ * Every keepalived counter one dropped packet moves, as keepalived 2.2.7 books the same packet
+ * (compared side by side in test/integration/hostile-keepalived-parity.test.ts).
+ */
+export function statsForDrop(reason: string, payloadLen: number): Array<keyof KeepalivedStats> {
+  // Shorter than the fixed 8-byte header: keepalived drops it at the socket ("packet too short")
+  // before any instance sees it, so no instance counter moves.
+  if (reason === 'truncated' && payloadLen < 8) return [];
+  // keepalived compares the VIP list only after it has counted the advert as received.
+  if (reason === 'addr-list') return ['advert_rcvd', 'addr_list_err'];
+  const k = statForDrop(reason);
+  return k ? [k] : [];
 }
 
 export interface DumpInstance {

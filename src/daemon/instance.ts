@@ -15,7 +15,7 @@ import { rtnl, type AddressSpec, type RouteSpec, type RuleSpec } from '../net/rt
 import type { NoAcceptFilter } from '../net/noaccept.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { Logger } from './log.js';
-import { statForDrop, zeroStats, type KeepalivedStats } from './dumps.js';
+import { statsForDrop, zeroStats, type KeepalivedStats } from './dumps.js';
 import type { InstanceStatus } from '../api/status.js';
 
 export interface InstanceIo {
@@ -86,8 +86,7 @@ export class InstanceRuntime {
     const res = checkAdvert(payload, meta, this.view);
     if (!res.accept) {
       this.drops.add(res.reason);
-      const k = statForDrop(res.reason);
-      if (k) this.stats[k]++;
+      for (const k of statsForDrop(res.reason, payload.length)) this.stats[k]++;
       return;
     }
     this.stats.advert_rcvd++;
