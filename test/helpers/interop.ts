@@ -2,9 +2,9 @@
 // RFC 3768/5798 timer arithmetic for the assertions, and node bookkeeping that prints every node's
 // log when a test fails (a failover test that fails without logs is a riddle).
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Lab } from './netns.js';
+import { waitFor, type Lab } from './netns.js';
 import { VIPD_BIN, hasAddress, ready, startNode, tempDir, type NodeProc } from './vipd-node.js';
 
 /** Skip reason when Debian's keepalived is not installed, else undefined. */
@@ -62,4 +62,36 @@ export function startVipdEnv(lab: Lab, host: string, config: string, env: Record
   proc.stdout?.on('data', (d) => { out += d; });
   proc.stderr?.on('data', (d) => { out += d; });
   return { host, kind: 'vipd', dir, conf, proc, output: () => out };
+}
+
+/**
+ * Start Debian's keepalived with a private /tmp (a bind mount in its own mount namespace), so its
+ * signal dumps (/tmp/keepalived.json, .stats, .data: fixed paths in 2.2.7) land in this node's
+ * directory and never meet another run's. The node's `dir` is that private /tmp.
+ */
+export function startKeepalivedPrivateTmp(lab: Lab, host: string, config: string): NodeProc {
+  const dir = join(tempDir(`vt-${host}-`), 'tmp');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'keepalived.conf'), config);
+  const inner = '/tmp'; // where dir appears inside the mount namespace
+  const ka = ['keepalived', '-n', '-l', '-D', '-f', `${inner}/keepalived.conf`, '-p', `${inner}/parent.pid`, '-r', `${inner}/vrrp.pid`, '-c', `${inner}/check.pid`];
+  const proc = lab.spawn(host, 'unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `mount --bind "$0" /tmp && exec "$@"`, dir, ...ka]);
+  let out = '';
+  proc.stdout?.on('data', (d) => { out += d; });
+  proc.stderr?.on('data', (d) => { out += d; });
+  return { host, kind: 'keepalived', dir, conf: join(dir, 'keepalived.conf'), proc, output: () => out };
+}
+
+/** keepalived's JSON dump (signal 36 to the parent) from a node started with startKeepalivedPrivateTmp. */
+export async function keepalivedJson(n: NodeProc): Promise<Array<{ data: Record<string, unknown>; stats: Record<string, number> }>> {
+  const pid = Number(readFileSync(join(n.dir, 'parent.pid'), 'utf8').trim());
+  const file = join(n.dir, 'keepalived.json');
+  rmSync(file, { force: true });
+  process.kill(pid, 36);
+  // keepalived writes the file in place: wait until it parses.
+  let parsed: Array<{ data: Record<string, unknown>; stats: Record<string, number> }> | undefined;
+  await waitFor(() => {
+    try { parsed = JSON.parse(readFileSync(file, 'utf8')) as typeof parsed; return true; } catch { return false; }
+  }, 5000, 20);
+  return parsed!;
 }

@@ -151,7 +151,8 @@ function unknownVridLogs(vrid: number): number {
   return n1.output().split('\n').filter((l) => l.includes(`Unknown VRID(${vrid}) received on interface(eth0). ignoring...`)).length;
 }
 
-interface HostileCase { name: string; payload: Buffer; ttl?: number; reason?: string; kaStat?: string }
+/** kaStat: the keepalived counter(s) the packet moves, as keepalived 2.2.7 books it. */
+interface HostileCase { name: string; payload: Buffer; ttl?: number; reason?: string; kaStat?: string | string[] }
 
 /** A seeded byte generator: the same "random" packets on every run, so a failure can be replayed. */
 function seeded(seed: number): (n: number) => Buffer {
@@ -184,10 +185,13 @@ test('hostile adverts are dropped and counted per reason; the master keeps the V
     { name: 'no authentication', payload: encode(advert({ authType: 0, authData: undefined })), reason: 'auth-type', kaStat: 'authtype_mismatch' },
     { name: 'auth type 7', payload: encode(advert({ authType: 7 })), reason: 'auth-type-invalid', kaStat: 'invalid_authtype' },
     { name: 'type 2', payload: encode(advert({ type: 2 })), reason: 'type', kaStat: 'invalid_type_rcvd' },
-    { name: 'advert interval 3 s', payload: encode(advert({ advertIntCs: 300 })), reason: 'interval-mismatch', kaStat: 'advert_interval_err' },
-    { name: 'other VIP', payload: encode(advert({ addrs: ['192.0.2.200'] })), reason: 'addr-list', kaStat: 'addr_list_err' },
+    // keepalived 2.2.7 logs a v2 interval mismatch but counts it nowhere.
+    { name: 'advert interval 3 s', payload: encode(advert({ advertIntCs: 300 })), reason: 'interval-mismatch' },
+    // keepalived counts the advert as received before it compares the VIP list.
+    { name: 'other VIP', payload: encode(advert({ addrs: ['192.0.2.200'] })), reason: 'addr-list', kaStat: ['addr_list_err', 'advert_rcvd'] },
     { name: 'two VIPs', payload: encode(advert({ addrs: [VIP, '192.0.2.201'] })), reason: 'addr-count', kaStat: 'addr_list_err' },
-    { name: 'truncated header', payload: good.subarray(0, 6), reason: 'truncated', kaStat: 'packet_len_err' },
+    // Shorter than the VRRP header: keepalived drops it at the socket, no instance counter moves.
+    { name: 'truncated header', payload: good.subarray(0, 6), reason: 'truncated' },
     { name: 'truncated auth data', payload: good.subarray(0, good.length - 8), reason: 'truncated', kaStat: 'packet_len_err' },
     { name: 'trailing bytes', payload: Buffer.concat([good, Buffer.alloc(4)]), reason: 'length', kaStat: 'packet_len_err' },
   ];
@@ -200,7 +204,7 @@ test('hostile adverts are dropped and counted per reason; the master keeps the V
     const r = await attacker.send({ payload: c.payload, dst: GROUP, ttl: c.ttl ?? 255, count: N, gapMs: 2 });
     assert.equal(r.sent, N, `${c.name}: all sent`);
     if (c.reason) want[c.reason] = (want[c.reason] ?? 0) + N;
-    if (c.kaStat) wantKa[c.kaStat] = (wantKa[c.kaStat] ?? 0) + N;
+    for (const k of [c.kaStat ?? []].flat()) wantKa[k] = (wantKa[k] ?? 0) + N;
   }
   const got = await dropsAfter(beforeDrops, sum(want));
   console.log(`# n1 drops by reason: ${JSON.stringify(got)}`);
@@ -214,6 +218,7 @@ test('hostile adverts are dropped and counted per reason; the master keeps the V
   // Random payloads for our VRID (byte 1), so they reach the instance's checks; whatever reason
   // each one trips, each must be one drop.
   const beforeRandom = apiDrops();
+  const rcvdBeforeRandom = ka.stats.advert_rcvd;
   const rnd = seeded(0x5eed);
   let random = 0;
   for (let i = 0; i < 50; i++) {
@@ -237,7 +242,7 @@ test('hostile adverts are dropped and counted per reason; the master keeps the V
   console.log(`# n1 drops for ${random} random payloads: ${JSON.stringify(gotRandom)}`);
   assert.equal(sum(gotRandom), random, 'every random payload dropped and counted once');
   ka = (await dumpOf());
-  assert.equal(ka.stats.advert_rcvd, beforeKa.advert_rcvd, 'not one hostile packet was accepted as an advert');
+  assert.equal(ka.stats.advert_rcvd, rcvdBeforeRandom, 'no random payload got as far as a received advert');
   assert.equal(ka.data.state, 2, 'n1 still MASTER in its JSON dump');
   assertStateKept('after the hostile packets');
 }));
@@ -296,7 +301,7 @@ test('IPv6 (VRRPv3): hostile adverts dropped and counted, bad checksums stopped 
     // A VRRPv2 (IPv4-only) advert sent over IPv6.
     { name: 'VRRPv2 over IPv6', payload: encode(advert({ vrid: VRID6 })), reason: 'family' },
     { name: 'type 2', payload: encode6(advert6({ type: 2 })), reason: 'type', kaStat: 'invalid_type_rcvd' },
-    { name: 'other VIP', payload: encode6(advert6({ addrs: ['fd00:1::200'] })), reason: 'addr-list', kaStat: 'addr_list_err' },
+    { name: 'other VIP', payload: encode6(advert6({ addrs: ['fd00:1::200'] })), reason: 'addr-list', kaStat: ['addr_list_err', 'advert_rcvd'] },
     // IPv4-sized address (4 bytes) where IPv6 needs 16.
     { name: 'IPv4-sized address', payload: encode(advert({ version: 3, vrid: VRID6, authType: 0, authData: undefined })), reason: 'truncated', kaStat: 'packet_len_err' },
   ];
@@ -314,7 +319,7 @@ test('IPv6 (VRRPv3): hostile adverts dropped and counted, bad checksums stopped 
     const r = await attacker.send({ payload: c.payload, dst: GROUP6, ttl: c.ttl ?? 255, count: N, gapMs: 2 });
     assert.equal(r.sent, N, `${c.name}: all sent`);
     if (c.reason) want[c.reason] = (want[c.reason] ?? 0) + N;
-    if (c.kaStat) wantKa[c.kaStat] = (wantKa[c.kaStat] ?? 0) + N;
+    for (const k of [c.kaStat ?? []].flat()) wantKa[k] = (wantKa[k] ?? 0) + N;
   }
   const got = await dropsAfter(beforeDrops, sum(want), 'V6');
   console.log(`# n1 V6 drops by reason: ${JSON.stringify(got)}`);
