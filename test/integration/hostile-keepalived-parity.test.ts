@@ -4,6 +4,8 @@
 // books as an authentication failure must be one in vipd too. Both must keep their VIPs throughout.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Lab, labUnavailable } from '../helpers/netns.js';
 import { jsonDump, ready, vrrpConf, waitForHolder, type NodeProc } from '../helpers/vipd-node.js';
 import { NodeBook, holders, keepalivedJson, keepalivedMissing, startKeepalivedPrivateTmp } from '../helpers/interop.js';
@@ -69,6 +71,7 @@ after(async () => {
   if (!lab) return;
   for (const n of [ka, vipd]) if (n) await lab.stop(n.proc, 'SIGTERM', 8000);
   await lab.teardown();
+  if (ka) rmSync(dirname(ka.dir), { recursive: true, force: true }); // its private /tmp and config
 });
 
 function pass(p: string): Buffer {

@@ -5,6 +5,7 @@
 // answers ARP for the VIP (FRR's virtual MAC or vipd's interface).
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { Lab, labUnavailable, sleep, waitFor } from '../helpers/netns.js';
 import { hasAddress, vrrpConf, waitForHolder, type NodeProc } from '../helpers/vipd-node.js';
 import { NodeBook, masterDownMs, skewMs } from '../helpers/interop.js';
@@ -106,5 +107,6 @@ test('vipd and FRR vrrpd (VRRPv3 IPv4): one master, failover and preemption both
     if (vipd) await lab.stop(vipd.proc, 'SIGTERM', 8000);
     if (frr?.vrrpd) await lab.stop(frr.vrrpd, 'SIGTERM', 5000);
     if (frr) await lab.stop(frr.zebra, 'SIGTERM', 5000);
+    if (frr) rmSync(frr.dir, { recursive: true, force: true });
   }
 });
