@@ -123,7 +123,7 @@ function environment(startLoad: number[]): string {
   ].join('\n');
 }
 
-async function runVrrp(o: Options, results: Results, log: (s: string) => void): Promise<void> {
+async function runVrrp(o: Options, results: Results, log: (s: string) => void): Promise<string[]> {
   const v = new VrrpLab();
   let second: VrrpLab | undefined; // for the concurrent scenarios
   const bail = () => { void Promise.all([v.teardown(), second?.teardown()]).finally(() => process.exit(130)); };
@@ -162,6 +162,7 @@ async function runVrrp(o: Options, results: Results, log: (s: string) => void): 
     await v.teardown();
     await second?.teardown();
   }
+  return [v, second].filter((l): l is VrrpLab => !!l).map((l, i) => `observer ${i + 1} (tcpdump): ${l.observerSummary.join('; ') || 'no summary'}`);
 }
 
 /** bench/checker-scale.ts runs as its own program (it has no exported entry point and exits when done). */
@@ -185,11 +186,12 @@ async function main(): Promise<void> {
   const startLoad = loadavg();
   const t0 = Date.now();
   const results = emptyResults();
-  await runVrrp(o, results, (s) => console.log(`# ${s}`));
+  const observers = await runVrrp(o, results, (s) => console.log(`# ${s}`));
   const rows = summarize(results, ROWS);
   const failures = [...results.failures].flatMap(([s, f]) => DAEMONS.flatMap((k) => f[k].map((m) => `- ${s} / ${k}: ${m}`)));
   let md = `# vipd vs keepalived: VRRP bench\n\n${environment(startLoad)}\n- runs per scenario: ${o.runs}; steady-state windows ${o.seconds} s; VRRP part took ${((Date.now() - t0) / 1000).toFixed(0)} s\n`
-    + `- command: \`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`\n\n`
+    + `- command: \`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`\n`
+    + observers.map((l) => `- ${l}\n`).join('') + '\n'
     + `${summaryTable(rows, ROWS)}\n\n`
     + `Medians over the runs. Failover times are taken at the source: the kill/signal/file removal by the bench's clock, VIP changes by \`ip -ts monitor address\` in the node's namespace, adverts by tcpdump's kernel timestamps on an observer host on the same bridge. The crash runs kill the master right after one of its adverts, so "kill → VIP" is the master-down interval minus the bench's reaction (a fraction of a ms). CPU: utime+stime (incl. reaped children) of every process of the daemon from /proc/PID/stat (10 ms ticks; "sched ns" = per-thread /proc/PID/task/*/schedstat for finer resolution). "first window" = the 20 s (--seconds) right after the pair settled (about 5–25 s after start), "warm" = a second window after a 5 s gap (about 30–50 s after start), when Node's compiler and heap have settled; vipd and keepalived steady-state runs go side by side, each in its own lab. RSS: VmRSS summed over the processes, in the warm window. Jitter: |interval − advert_int| between consecutive adverts of each VRID of the master, over both windows.\n`
     + (failures.length ? `\n## Failed runs\n\n${failures.join('\n')}\n` : '')

@@ -104,9 +104,26 @@ export class AdvertWatch {
   constructor(lab: Lab, host: string, ifname = 'eth0') {
     // --immediate-mode: without it libpcap's TPACKET_V3 ring hands packets over in blocks, up to a
     // second late, and the bench could not act right after an advert. -tt stamps stay exact either way.
-    this.proc = lab.spawn(host, 'tcpdump', ['-i', ifname, '-n', '-l', '-tt', '--immediate-mode', 'ip proto 112 or ip6 proto 112']);
+    // -s 256 -B 8192: immediate mode uses one ring frame per packet sized by the snap length; with the
+    // default 256 KiB snap length the 2 MiB ring holds a handful of frames and a burst of 100 adverts
+    // lost dozens ("packets dropped by kernel"), which showed up as missing adverts.
+    this.proc = lab.spawn(host, 'tcpdump', ['-i', ifname, '-n', '-l', '-tt', '--immediate-mode', '-s', '256', '-B', '8192', 'ip proto 112 or ip6 proto 112']);
     onLines(this.proc.stdout, (line) => { const e = parseTcpdumpVrrpLine(line); if (e) this.log.push(e); });
-    onLines(this.proc.stderr, (line) => { if (line.includes('listening on')) this.listening = true; });
+    onLines(this.proc.stderr, (line) => {
+      if (line.includes('listening on')) this.listening = true;
+      if (/packets? (captured|received by filter|dropped by kernel)/.test(line)) this.summary.push(line.trim());
+    });
+  }
+
+  /** tcpdump's own counters, printed when it exits: "N packets dropped by kernel" means lost observations. */
+  readonly summary: string[] = [];
+
+  /** Stop tcpdump (by PID, through the lab) and wait for its exit summary. */
+  async close(lab: Lab): Promise<string[]> {
+    const done = new Promise<void>((r) => { if (this.proc.exitCode !== null || this.proc.signalCode !== null) r(); else this.proc.once('close', () => r()); });
+    await lab.stop(this.proc, 'SIGINT', 3000);
+    await done;
+    return this.summary;
   }
 
   async ready(timeoutMs = 10_000): Promise<void> {

@@ -97,8 +97,12 @@ export class VrrpLab {
   /** Stop every daemon still running (by PID) and delete the namespaces; safe to call on any failure. */
   async teardown(): Promise<void> {
     for (const n of [...this.nodes]) { try { await this.crash(n); } catch { /* keep tearing down */ } }
+    if (this.adverts) { try { this.observerSummary = await this.adverts.close(this.lab); } catch { /* keep tearing down */ } }
     await this.lab.teardown();
   }
+
+  /** tcpdump's exit counters of the observer, after teardown (lost observations show up here). */
+  observerSummary: string[] = [];
 
   outputs(): string {
     return [...this.nodes].map((n) => `---- ${n.kind} on ${n.host}:\n${n.output().split('\n').slice(-40).join('\n')}`).join('\n');
