@@ -129,9 +129,11 @@ export class InstanceRuntime {
     this.cancelTimer(timer);
     const t = setTimeout(() => {
       this.timers.delete(timer);
-      // The due time goes back with the event: setTimeout rounds to whole ms and may fire a hair early.
+      // The due time goes back with the event, so the fsm acts as at `due` even when the timer fires
+      // early. Node's timers fire at the first loop turn after the (whole-ms) delay, typically 1-2 ms
+      // late; arming 1 ms early puts adverts and the master-down takeover on time instead.
       this.dispatch({ type: 'timer-fired', timer, due });
-    }, Math.max(0, due - this.now()));
+    }, Math.max(0, Math.floor(due - this.now()) - 1));
     this.timers.set(timer, t);
   }
 
