@@ -201,10 +201,14 @@ for (const r of RULES) {
     assert.equal(fixed.exitCode, 0, `fixed config should pass; got:\n${fixed.diagnostics.map((d) => `${d.line}: ${d.severity}: ${d.message}`).join('\n')}`);
     assert.ok(!fixed.diagnostics.some((d) => r.message.test(d.message)), 'the rule must not fire on the fixed config');
   });
-  test(`rule matches keepalived 2.2.7: ${r.name}`, { skip: !VERIFY && 'set VIPD_VERIFY_WITH_KEEPALIVED=1 to compare with keepalived -t' }, () => {
-    assert.equal(keepalivedExit(r.bad), r.exit, 'keepalived exit code for the bad config');
-    assert.equal(keepalivedExit(r.fixed), 0, 'keepalived exit code for the fixed config');
-  });
+  // Registered only when asked for: CI asks through test/integration/config-validate-keepalived.test.ts,
+  // which runs this file again inside a namespace with the interfaces these configs assume.
+  if (VERIFY) {
+    test(`rule matches keepalived 2.2.7: ${r.name}`, () => {
+      assert.equal(keepalivedExit(r.bad), r.exit, 'keepalived exit code for the bad config');
+      assert.equal(keepalivedExit(r.fixed), 0, 'keepalived exit code for the fixed config');
+    });
+  }
 }
 
 test('rule: track script in an insecure (world-writable) directory is disabled', () => {
