@@ -180,12 +180,12 @@ export class InstanceRuntime {
     if (noAccept && add && !accept) void noAccept.block(vips).catch((e: Error) => this.log.error(`(${this.name}) no_accept filter: ${e.message}`));
     const name = this.name;
     const log = this.log;
-    this.netChain = this.netChain.then(async () => {
+    const work = async (): Promise<void> => {
       const nl = rtnl();
+      // The addresses are independent: their requests go out back to back, as keepalived sends them.
+      await Promise.all(addresses.map((a) => (add ? nl.addAddress(a) : nl.delAddress(a))
+        .catch((e: Error) => log.error(`(${name}) ${add ? 'adding' : 'removing'} ${a.addr}: ${e.message}`))));
       log.info(`(${name}) ${add ? 'setting' : 'removing'} VIPs.`);
-      for (const a of addresses) {
-        try { await (add ? nl.addAddress(a) : nl.delAddress(a)); } catch (e) { log.error(`(${name}) ${add ? 'adding' : 'removing'} ${a.addr}: ${(e as Error).message}`); }
-      }
       for (const r of add ? routes : [...routes].reverse()) {
         try { await (add ? nl.addRoute(r) : nl.delRoute(r)); } catch (e) { log.error(`(${name}) route ${r.dst}: ${(e as Error).message}`); }
       }
@@ -193,16 +193,26 @@ export class InstanceRuntime {
         try { await (add ? nl.addRule(r) : nl.delRule(r)); } catch (e) { log.error(`(${name}) rule: ${(e as Error).message}`); }
       }
       if (noAccept && (!add || accept)) await noAccept.unblock(vips).catch((e: Error) => log.error(`(${name}) no_accept filter: ${e.message}`));
-    });
+    };
+    // With nothing queued the requests leave in this very tick (a takeover's VIP reaches the kernel
+    // before anything else is done); otherwise after the queued operations, never overtaking them.
+    const startNow = this.netBusy === 0;
+    this.netBusy++;
+    this.netChain = (startNow ? work() : this.netChain.then(work)).finally(() => { this.netBusy--; });
   }
 
+  private netBusy = 0;
+
+  /** Announcements go out once the queued address changes are done: never a GARP for a VIP not yet set. */
   private sendGarp(vips: readonly string[], count: number): void {
-    for (let i = 0; i < count; i++) {
-      for (const v of vips) {
-        if (v.includes(':')) void this.io.na?.send(v);
-        else void this.io.garp?.send(v);
+    void this.netChain.then(() => {
+      for (let i = 0; i < count; i++) {
+        for (const v of vips) {
+          if (v.includes(':')) void this.io.na?.send(v);
+          else void this.io.garp?.send(v);
+        }
       }
-    }
+    });
   }
 
   /** Remove our addresses at start (left behind by a killed earlier run), without a transition. */

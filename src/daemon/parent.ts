@@ -117,7 +117,8 @@ export async function runParent(opts: DaemonOptions, log: Logger, want: { vrrp: 
     log.info('Stopping');
     for (const s of slots) {
       if (s.respawnTimer) clearTimeout(s.respawnTimer);
-      if (s.proc) { send(s, { t: 'stop' }); s.proc.kill('SIGTERM'); }
+      // The signal first: it reaches the child faster than a message through the IPC pipe.
+      if (s.proc) { s.proc.kill('SIGTERM'); send(s, { t: 'stop' }); }
     }
     // keepalived's child_wait_time (5 s): then children are killed.
     setTimeout(() => { for (const s of slots) s.proc?.kill('SIGKILL'); }, 5000).unref();
