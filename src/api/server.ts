@@ -24,8 +24,14 @@ export function parseListen(s: string): ApiOptions {
   return { host: m[1] ?? m[2] ?? '127.0.0.1', port };
 }
 
-export function startApi(opts: ApiOptions, getStatus: () => DaemonStatus, metrics: Registry): Promise<Api> {
+/**
+ * `refresh` (optional) asks the daemon's children for fresh snapshots; it is awaited before answering
+ * /api/status and /metrics, and run every 2 s while dashboards are connected.
+ */
+export function startApi(opts: ApiOptions, getStatus: () => DaemonStatus, metrics: Registry, refresh?: () => Promise<void>): Promise<Api> {
   const subscribers = new Set<ServerResponse>();
+  let ticker: NodeJS.Timeout | undefined;
+  const tick = () => { void refresh?.(); };
   const requests = { total: 0, rejected: 0 };
 
   function reject(res: ServerResponse, code: number, msg: string, headers: Record<string, string> = {}): void {
@@ -47,10 +53,12 @@ export function startApi(opts: ApiOptions, getStatus: () => DaemonStatus, metric
         res.end(DASHBOARD_HTML);
         return;
       case '/api/status':
+        await refresh?.();
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(getStatus()) + '\n');
         return;
       case '/metrics': {
+        await refresh?.();
         const body = await metrics.metrics();
         res.writeHead(200, { 'content-type': metrics.contentType });
         res.end(body);
@@ -61,7 +69,11 @@ export function startApi(opts: ApiOptions, getStatus: () => DaemonStatus, metric
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
         res.write(`data: ${JSON.stringify(getStatus())}\n\n`);
         subscribers.add(res);
-        req.on('close', () => subscribers.delete(res));
+        if (refresh && !ticker) ticker = setInterval(tick, 2000);
+        req.on('close', () => {
+          subscribers.delete(res);
+          if (subscribers.size === 0 && ticker) { clearInterval(ticker); ticker = undefined; }
+        });
         return;
       default:
         return reject(res, 404, `no such path: ${path}`);
@@ -93,6 +105,7 @@ export function startApi(opts: ApiOptions, getStatus: () => DaemonStatus, metric
           for (const s of subscribers) s.write(line);
         },
         close() {
+          if (ticker) clearInterval(ticker);
           for (const s of subscribers) s.end();
           subscribers.clear();
           return new Promise((r) => { server.close(() => r()); server.closeAllConnections(); });

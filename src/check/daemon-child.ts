@@ -86,8 +86,7 @@ export function runAsDaemonChild(makeService: (out: Out) => CheckerService): voi
     log.info(`Healthcheck started: ${r.message.services.length} virtual server(s)`);
     send({ t: 'ready' });
     publish();
-    statusTimer = setInterval(publish, 2000);
-    statusTimer.unref();
+    // No periodic push: the parent asks ({t:'status'}) when the API is read.
   }
 
   async function reload(): Promise<void> {
@@ -130,6 +129,7 @@ export function runAsDaemonChild(makeService: (out: Out) => CheckerService): voi
       case 'reload': void reload(); break;
       case 'stop': void stop(); break;
       case 'dump': dump(m.kind); break;
+      case 'status': publish(); break;
       default: break;
     }
   });

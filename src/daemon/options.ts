@@ -40,7 +40,9 @@ export type ParentMsg =
   | { t: 'init'; opts: DaemonOptions }
   | { t: 'reload' }
   | { t: 'stop' }
-  | { t: 'dump'; kind: 'data' | 'stats' | 'stats_clear' | 'json' };
+  | { t: 'dump'; kind: 'data' | 'stats' | 'stats_clear' | 'json' }
+  /** Send a status snapshot now (the parent asks when the API is read, instead of a periodic push). */
+  | { t: 'status' };
 
 export type ChildMsg =
   | { t: 'ready' }

@@ -57,6 +57,18 @@ export async function runParent(opts: DaemonOptions, log: Logger, want: { vrrp: 
     if (slot.proc?.connected) slot.proc.send(msg);
   }
 
+  // Status is pulled, not pushed on a timer: an idle daemon nobody watches does no status work.
+  const waiting = new Map<ChildSlot, Array<() => void>>();
+  function refresh(): Promise<void> {
+    return Promise.all(slots.filter((s) => s.proc?.connected).map((s) => new Promise<void>((resolve) => {
+      const list = waiting.get(s) ?? [];
+      list.push(resolve);
+      waiting.set(s, list);
+      if (list.length === 1) send(s, { t: 'status' });
+      setTimeout(resolve, 300).unref(); // a busy or dying child: answer with what we have
+    }))).then(() => undefined);
+  }
+
   function start(slot: ChildSlot): void {
     slot.lastStart = Date.now();
     // Small young generation: the VRRP child keeps little garbage, so GC pauses stay short.
@@ -69,6 +81,8 @@ export async function runParent(opts: DaemonOptions, log: Logger, want: { vrrp: 
       if (m.t === 'status') {
         if (slot.kind === 'vrrp') status.vrrp = m.status as DaemonStatus['vrrp'];
         else status.checker = m.status as DaemonStatus['checker'];
+        for (const r of waiting.get(slot) ?? []) r();
+        waiting.delete(slot);
         api?.publish();
       } else if (m.t === 'fatal') {
         log.error(`${slot.kind} child: ${m.message}`);
@@ -136,7 +150,7 @@ export async function runParent(opts: DaemonOptions, log: Logger, want: { vrrp: 
   const listen = opts.apiListen === undefined ? DEFAULT_API_LISTEN : opts.apiListen;
   if (listen) {
     try {
-      api = await startApi(parseListen(listen), () => status, createMetrics(() => status));
+      api = await startApi(parseListen(listen), () => status, createMetrics(() => status), refresh);
       log.info(`status API on http://${listen}/`);
     } catch (e) {
       log.warn(`status API not started on ${listen}: ${(e as Error).message}`);

@@ -14,7 +14,6 @@ function send(m: ChildMsg): void {
 let engine: VrrpEngine | undefined;
 let opts: DaemonOptions;
 let log: Logger;
-let statusTimer: NodeJS.Timeout | undefined;
 let publishPending = false;
 
 function publish(): void {
@@ -22,7 +21,7 @@ function publish(): void {
   send({ t: 'status', status: { pid: process.pid, instances: engine.status(), rssBytes: process.memoryUsage.rss(), updatedAtMs: Date.now() } });
 }
 
-/** Transitions are published at once (coalesced within one tick); counters every 2 s. */
+/** Transitions are published at once (coalesced within one tick); counters when the parent asks. */
 function publishSoon(): void {
   if (publishPending) return;
   publishPending = true;
@@ -51,8 +50,6 @@ async function init(o: DaemonOptions): Promise<void> {
   log.info('Startup complete');
   send({ t: 'ready' });
   publish();
-  statusTimer = setInterval(publish, 2000);
-  statusTimer.unref();
 }
 
 async function reload(): Promise<void> {
@@ -73,7 +70,6 @@ let stopping = false;
 async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
-  if (statusTimer) clearInterval(statusTimer);
   if (engine) await engine.stop();
   log?.info('Stopped');
   process.exit(0);
@@ -102,6 +98,7 @@ process.on('message', (m: ParentMsg) => {
     case 'reload': void reload(); break;
     case 'stop': void stop(); break;
     case 'dump': dump(m.kind); break;
+    case 'status': publish(); break;
   }
 });
 // The parent forwards signals over IPC; a direct SIGTERM (kill of the child) also stops cleanly.

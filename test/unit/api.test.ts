@@ -97,3 +97,17 @@ test('parseListen accepts host:port and [v6]:port, rejects junk', () => {
   assert.throws(() => parseListen('nope'), /HOST:PORT/);
   assert.throws(() => parseListen('1.2.3.4:99999'), /HOST:PORT/);
 });
+
+test('status and metrics are pulled fresh from the daemon before answering', async () => {
+  let cur = status('BACKUP');
+  let asked = 0;
+  const refresh = async () => { asked++; cur = status('MASTER'); };
+  const api = await startApi({ host: '127.0.0.1', port: 0 }, () => cur, createMetrics(() => cur), refresh);
+  try {
+    const base = `http://127.0.0.1:${api.address().port}`;
+    const body = await (await fetch(`${base}/api/status`)).json() as DaemonStatus;
+    assert.equal(body.vrrp?.instances[0]?.state, 'MASTER');
+    assert.match(await (await fetch(`${base}/metrics`)).text(), /vipd_vrrp_state\{[^}]*\} 2/);
+    assert.equal(asked, 2);
+  } finally { await api.close(); }
+});
