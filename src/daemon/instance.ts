@@ -62,9 +62,15 @@ export class InstanceRuntime {
 
   private now(): number { return performance.now(); }
 
-  dispatch(ev: FsmEvent): void {
+  /** Time of the last step: events are never fed to the fsm out of order in time. */
+  private lastAt = 0;
+
+  /** `at`: when the event really happened on our clock (a packet's kernel receive time), default now. */
+  dispatch(ev: FsmEvent, at = this.now()): void {
     const from = this.state.state;
-    const r = step(this.state, ev, this.now());
+    at = Math.max(at, this.lastAt);
+    this.lastAt = at;
+    const r = step(this.state, ev, at);
     this.state = r.state;
     for (const a of r.actions) this.perform(a);
     if (this.state.state !== from) {
@@ -103,7 +109,18 @@ export class InstanceRuntime {
       this.lastRxAt = this.now();
       this.masterAddr = meta.src;
     }
-    this.dispatch({ type: 'advert-received', advert: res.advert, src: meta.src });
+    this.dispatch({ type: 'advert-received', advert: res.advert, src: meta.src }, this.receivedAt(meta));
+  }
+
+  /**
+   * The kernel's receive time on our monotonic clock: the master-down timer then starts when the advert
+   * arrived, as keepalived's does, not after the event loop got to it. Implausible values are ignored.
+   */
+  private receivedAt(meta: RxMeta): number {
+    const now = this.now();
+    if (meta.rxRealtimeMs === undefined) return now;
+    const lag = performance.timeOrigin + now - meta.rxRealtimeMs;
+    return lag > 0 && lag < 100 ? now - lag : now;
   }
 
   private perform(a: Action): void {

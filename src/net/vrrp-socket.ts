@@ -132,6 +132,8 @@ class VrrpSocketImpl implements VrrpSocket {
       payload = data;
       meta = m;
     }
+    const ts = kernelTimestampMs(cmsgs);
+    if (ts !== undefined) meta.rxRealtimeMs = ts;
     this.stats.rxPackets++;
     for (const h of this.handlers) h(payload, meta);
   }
@@ -207,6 +209,7 @@ function open4(ifname: string, ifindex: number, group: string, src: string, peer
   let tx: RawSocket | undefined;
   try {
     rx.bindToDevice(ifname)
+      .setInt(K.SOL_SOCKET, K.SO_TIMESTAMPNS, 1) // kernel receive time with every packet
       .setInt(K.IPPROTO_IP, K.IP_MULTICAST_ALL, 0); // only the groups this socket joined
     if (join) rx.setBuf(K.IPPROTO_IP, K.IP_ADD_MEMBERSHIP, ipMreqn(group, ifindex));
     tx = new RawSocket(K.AF_INET, K.SOCK_RAW, K.IPPROTO_VRRP);
@@ -239,6 +242,7 @@ function open6(ifname: string, ifindex: number, group: string, src: string, peer
       .setInt(K.IPPROTO_IPV6, K.IPV6_MULTICAST_IF, ifindex)
       .setInt(K.IPPROTO_IPV6, K.IPV6_TCLASS, VRRP_TOS)
       .setInt(K.IPPROTO_IPV6, K.IPV6_RECVHOPLIMIT, 1)
+      .setInt(K.SOL_SOCKET, K.SO_TIMESTAMPNS, 1)
       .setInt(K.IPPROTO_IPV6, K.IPV6_RECVPKTINFO, 1)
       .setBuf(K.IPPROTO_IPV6, K.IPV6_PKTINFO, in6Pktinfo(src, ifindex)); // sticky source + interface
     if (join) s.setBuf(K.IPPROTO_IPV6, K.IPV6_ADD_MEMBERSHIP, ipv6Mreq(group, ifindex));
@@ -247,6 +251,16 @@ function open6(ifname: string, ifindex: number, group: string, src: string, peer
     s.close();
     throw new Error(`VRRP socket on ${ifname} (src ${src}, group ${group}): ${(e as Error).message}`);
   }
+}
+
+/**
+ * SCM_TIMESTAMPNS (struct timespec: two 64-bit fields) as realtime milliseconds. Timers that start at
+ * an advert (master-down) should start when the kernel got it, not when JavaScript got round to it.
+ */
+export function kernelTimestampMs(cmsgs: readonly Cmsg[]): number | undefined {
+  const c = cmsgs.find((m) => m.level === K.SOL_SOCKET && m.type === K.SCM_TIMESTAMPNS);
+  if (!c || c.data.length < 16) return undefined;
+  return Number(c.data.readBigInt64LE(0)) * 1000 + Number(c.data.readBigInt64LE(8)) / 1e6;
 }
 
 /** VRID of a VRRP v2/v3 payload (second byte in both versions), or undefined if too short. */

@@ -26,4 +26,6 @@ export interface RxMeta {
   ifname?: string;
   /** True when the kernel already verified the checksum (IPv6 raw socket with IPV6_CHECKSUM). */
   checksumVerified?: boolean;
+  /** When the kernel received the packet (CLOCK_REALTIME, ms with ns fraction), if it said so. */
+  rxRealtimeMs?: number;
 }
