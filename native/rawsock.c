@@ -160,6 +160,7 @@ static napi_value Unpoll(napi_env env, napi_callback_info info) {
 }
 
 napi_value SigWatch(napi_env env, napi_callback_info info); /* signals.c */
+napi_value OffloadExports(napi_env env); /* offload.c */
 
 NAPI_MODULE_INIT() {
   napi_property_descriptor d[] = {
@@ -175,5 +176,6 @@ NAPI_MODULE_INIT() {
     { "sigwatch", NULL, SigWatch, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof d / sizeof d[0], d);
+  napi_set_named_property(env, exports, "offload", OffloadExports(env));
   return exports;
 }

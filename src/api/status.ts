@@ -14,6 +14,10 @@ export interface InstanceStats {
   prio0Rx: number;
   prio0Tx: number;
   drops: Record<string, number>; // per receive-check reason
+  /** Events the state machine ran (JavaScript work); adverts the offload thread handles do not add to it. */
+  fsmSteps: number;
+  /** Steady-state work the offload thread does for this instance now: periodic adverts, or absorbing the master's. */
+  offload: 'adverts' | 'hold' | 'none';
 }
 
 export interface InstanceStatus {
@@ -47,5 +51,5 @@ export interface DaemonStatus {
 }
 
 export function emptyStats(): InstanceStats {
-  return { advertsRx: 0, advertsTx: 0, becameMaster: 0, releasedMaster: 0, prio0Rx: 0, prio0Tx: 0, drops: {} };
+  return { advertsRx: 0, advertsTx: 0, becameMaster: 0, releasedMaster: 0, prio0Rx: 0, prio0Tx: 0, drops: {}, fsmSteps: 0, offload: 'none' };
 }

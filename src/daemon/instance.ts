@@ -2,8 +2,16 @@
 // through dispatch(); the actions that come out are performed here, in order: adverts on the shared
 // socket, VIPs/routes/rules through rtnetlink (serialised per instance so an add never overtakes a
 // remove), GARP/NA, notifications (serialised by the Notifier), and one Node timer per fsm timer.
+//
+// Steady state runs in the offload thread (src/net/offload.ts): a master's periodic advert and a
+// backup's master-down timer restarted by the same advert again are handed over when the fsm itself
+// says the step would repeat unchanged (src/vrrp/steady.ts). Before every event the thread's progress
+// (next due time, adverts sent and absorbed) is folded back into the state, so the fsm sees what it
+// would have seen had it run every step.
 import { performance } from 'node:perf_hooks';
 import { step, createInstance, type Action, type FsmEvent, type InstanceConfig, type InstanceState, type TimerName, type VrrpState } from '../vrrp/fsm.js';
+import { periodicAdvert, repeatedAdvertHold, type PeriodicAdvert } from '../vrrp/steady.js';
+import { offload } from '../net/offload.js';
 import { encodeAdvert, type ChecksumMode } from '../vrrp/packet.js';
 import { checkAdvert, DropCounters, type LocalInstanceView } from '../vrrp/receive.js';
 import type { TrackerStatus } from '../vrrp/priority.js';
@@ -62,17 +70,35 @@ export class InstanceRuntime {
 
   private now(): number { return performance.now(); }
 
+  /** Events run through the fsm (status: shows how much the offload thread keeps away from JavaScript). */
+  fsmSteps = 0;
+
   /** Time of the last step: events are never fed to the fsm out of order in time. */
   private lastAt = 0;
 
-  /** `at`: when the event really happened on our clock (a packet's kernel receive time), default now. */
-  dispatch(ev: FsmEvent, at = this.now()): void {
+  /**
+   * `at`: when the event really happened on our clock (a packet's kernel receive time), default now.
+   * `holdKey`: the event is an accepted advert the offload thread could absorb when it comes again.
+   */
+  dispatch(ev: FsmEvent, at = this.now(), holdKey?: Buffer): void {
+    this.reconcile();
     const from = this.state.state;
     at = Math.max(at, this.lastAt);
     this.lastAt = at;
     const r = step(this.state, ev, at);
+    this.fsmSteps++;
+    // An advert of ours from here must not race one from the thread (a priority-0 advert followed by a
+    // periodic one would undo the resignation): the thread lets go before we send or re-arm.
+    if (this.sender && r.actions.some((a) => a.type === 'send-advert' || ((a.type === 'set-timer' || a.type === 'cancel-timer') && a.timer === 'advert'))) {
+      this.stopSender(false);
+    }
     this.state = r.state;
-    for (const a of r.actions) this.perform(a);
+    const touched = new Set<TimerName>();
+    for (const a of r.actions) {
+      if (a.type === 'set-timer' || a.type === 'cancel-timer') touched.add(a.timer);
+      else this.perform(a);
+    }
+    this.placeTimers(touched, ev, at, holdKey);
     if (this.state.state !== from) {
       this.lastTransitionMs = Date.now();
       if (this.state.state === 'MASTER') {
@@ -109,7 +135,9 @@ export class InstanceRuntime {
       this.lastRxAt = this.now();
       this.masterAddr = meta.src;
     }
-    this.dispatch({ type: 'advert-received', advert: res.advert, src: meta.src }, this.receivedAt(meta));
+    // Only a plain advert may be absorbed later: no notes to count, no priority-0 statistics.
+    const absorbable = meta.offloadKey !== undefined && res.notes.length === 0 && res.advert.priority !== 0 && this.state.state === 'BACKUP';
+    this.dispatch({ type: 'advert-received', advert: res.advert, src: meta.src }, this.receivedAt(meta), absorbable ? meta.offloadKey : undefined);
   }
 
   /**
@@ -136,10 +164,113 @@ export class InstanceRuntime {
       case 'priority-changed':
         if (this.state.state === 'MASTER' || this.state.state === 'BACKUP') this.io.notifier?.priorityChanged(a.to, this.state.state);
         break;
-      case 'set-timer': this.setTimer(a.timer, a.due); break;
-      case 'cancel-timer': this.cancelTimer(a.timer); break;
       case 'log': this.log[a.level](`(${this.name}) ${a.message}`); break;
     }
+  }
+
+  // ------------------------------------------------------------------ timers and the offload thread
+
+  private sender?: { id: number; packets: Buffer[]; counted: number };
+  private hold?: { id: number; counted: number };
+
+  /** Fold the offload thread's progress into the state and statistics (before events and reports). */
+  reconcile(): void {
+    const off = offload();
+    if (!off) return;
+    if (this.sender) {
+      const r = off.querySender(this.sender.id);
+      if (r) { this.countSent(r.sent); this.setDue('advert', r.due); }
+    }
+    if (this.hold) {
+      const r = off.queryHold(this.hold.id);
+      if (r) { this.countAbsorbed(r.matched, r.lastRx); this.setDue('master-down', r.deadline); }
+    }
+  }
+
+  private countSent(total: number): void {
+    this.stats.advert_sent += total - this.sender!.counted;
+    this.sender!.counted = total;
+  }
+
+  private countAbsorbed(total: number, lastRx: number): void {
+    this.stats.advert_rcvd += total - this.hold!.counted;
+    this.hold!.counted = total;
+    if (lastRx > 0) this.lastRxAt = lastRx;
+  }
+
+  private setDue(timer: TimerName, due: number): void {
+    if (this.state.timers[timer] === null || this.state.timers[timer] === due) return;
+    this.state = { ...this.state, timers: { ...this.state.timers, [timer]: due } };
+  }
+
+  /** After a step: each touched timer goes to the offload thread if the step repeats, else to a Node timer. */
+  private placeTimers(touched: ReadonlySet<TimerName>, ev: FsmEvent, at: number, holdKey: Buffer | undefined): void {
+    if (touched.has('advert') || this.sender) {
+      const plan = periodicAdvert(this.state);
+      if (plan && this.offloadAdverts(plan, touched.has('advert'))) this.cancelTimer('advert');
+      else { this.stopSender(true); this.armTimer('advert'); }
+    }
+    if (touched.has('master-down')) {
+      const due = this.state.timers['master-down'];
+      const d = holdKey && ev.type === 'advert-received' && due !== null ? repeatedAdvertHold(this.state, ev, at) : undefined;
+      this.stopHold();
+      if (d !== undefined && due !== null && this.holdAdverts(holdKey!, d, due)) this.cancelTimer('master-down');
+      else this.armTimer('master-down');
+    }
+    for (const t of touched) if (t !== 'advert' && t !== 'master-down') this.armTimer(t);
+  }
+
+  /** Hand the periodic advert to the thread (new bytes keep the cadence unless `reschedule`). */
+  private offloadAdverts(plan: PeriodicAdvert, reschedule: boolean): boolean {
+    const off = offload();
+    if (!off) return false;
+    const packets = this.advertPackets(plan.priority);
+    const bytes = packets.map((p) => p.payload);
+    const cur = this.sender;
+    if (cur && !reschedule && bytes.length === cur.packets.length && bytes.every((b, i) => b.equals(cur.packets[i]!))) return true;
+    const id = cur?.id ?? off.newId();
+    if (!this.io.socket.sendEvery(id, packets, cur && !reschedule ? undefined : plan.due, plan.intervalMs)) return false;
+    this.sender = { id, packets: bytes, counted: cur?.counted ?? 0 };
+    return true;
+  }
+
+  /** Take the advert timer back from the thread; `adoptDue`: keep its schedule in the state. */
+  private stopSender(adoptDue: boolean): void {
+    if (!this.sender) return;
+    const r = offload()?.querySender(this.sender.id, true);
+    if (r) { this.countSent(r.sent); if (adoptDue) this.setDue('advert', r.due); }
+    this.sender = undefined;
+  }
+
+  private holdAdverts(key: Buffer, durationMs: number, deadline: number): boolean {
+    const off = offload();
+    if (!off) return false;
+    const id = off.newId();
+    if (!this.io.socket.holdFor(id, key, durationMs, deadline, () => this.holdFired(id))) return false;
+    this.hold = { id, counted: 0 };
+    return true;
+  }
+
+  private stopHold(): void {
+    if (!this.hold) return;
+    const r = offload()?.queryHold(this.hold.id, true);
+    if (r) this.countAbsorbed(r.matched, r.lastRx);
+    this.hold = undefined;
+  }
+
+  /** The master went quiet: the thread's deadline passed. Act as the fsm's master-down timer. */
+  private holdFired(id: number): void {
+    if (this.hold?.id !== id) return;
+    this.reconcile();
+    this.stopHold();
+    const due = this.state.timers['master-down'];
+    if (due !== null) this.dispatch({ type: 'timer-fired', timer: 'master-down', due });
+  }
+
+  private armTimer(timer: TimerName): void {
+    const due = this.state.timers[timer];
+    if (due === null) this.cancelTimer(timer);
+    else this.setTimer(timer, due);
   }
 
   private setTimer(timer: TimerName, due: number): void {
@@ -168,20 +299,22 @@ export class InstanceRuntime {
     };
   }
 
-  private sendAdvert(priority: number): void {
+  /** The encoded advert(s) at `priority`: one for the group, or one per unicast peer. */
+  private advertPackets(priority: number): Array<{ payload: Buffer; dst?: string }> {
     const sock = this.io.socket;
     const a = this.advert(priority);
     const c = this.state.cfg;
     const mode: ChecksumMode = c.family === 6 ? 'kernel' : c.version === 3 && this.io.v3ChecksumAsV2 ? 'as-v2' : this.oldChecksum ? 'old-unicast' : 'standard';
-    let sent = 0;
+    // The v3 IPv4 checksum covers the destination, so each peer gets its own encoding.
     if (this.io.unicastPeers.length > 0) {
-      // The v3 IPv4 checksum covers the destination, so each peer gets its own encoding.
-      for (const peer of this.io.unicastPeers) {
-        sent += sock.send(encodeAdvert(a, { src: sock.src, dst: peer, checksumMode: mode, mcastGroup: this.io.mcastGroup4 }), peer);
-      }
-    } else {
-      sent = sock.send(encodeAdvert(a, { src: sock.src, dst: sock.group, checksumMode: mode }));
+      return this.io.unicastPeers.map((peer) => ({ payload: encodeAdvert(a, { src: sock.src, dst: peer, checksumMode: mode, mcastGroup: this.io.mcastGroup4 }), dst: peer }));
     }
+    return [{ payload: encodeAdvert(a, { src: sock.src, dst: sock.group, checksumMode: mode }) }];
+  }
+
+  private sendAdvert(priority: number): void {
+    let sent = 0;
+    for (const p of this.advertPackets(priority)) sent += this.io.socket.send(p.payload, p.dst);
     if (sent > 0) {
       this.stats.advert_sent++;
       if (priority === 0) this.stats.pri_zero_sent++;
@@ -245,13 +378,14 @@ export class InstanceRuntime {
   async shutdown(): Promise<void> {
     this.stopping = true;
     this.dispatch({ type: 'shutdown' });
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    this.halt();
     await this.netChain;
   }
 
   /** Stop timers without touching the network (reload removed us, or the process is dying). */
   halt(): void {
+    this.stopSender(false);
+    this.stopHold();
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
   }
@@ -259,6 +393,7 @@ export class InstanceRuntime {
   settled(): Promise<void> { return this.netChain; }
 
   status(ifname: string): InstanceStatus {
+    this.reconcile();
     const s = this.state;
     const drops: Record<string, number> = {};
     for (const [k, v] of Object.entries(this.drops.snapshot())) if (v > 0) drops[k] = v;
@@ -271,6 +406,7 @@ export class InstanceRuntime {
       stats: {
         advertsRx: this.stats.advert_rcvd, advertsTx: this.stats.advert_sent, becameMaster: this.stats.become_master,
         releasedMaster: this.stats.release_master, prio0Rx: this.stats.pri_zero_rcvd, prio0Tx: this.stats.pri_zero_sent, drops,
+        fsmSteps: this.fsmSteps, offload: this.sender ? 'adverts' : this.hold ? 'hold' : 'none',
       },
     };
   }

@@ -20,7 +20,7 @@ import { Mailer, smtpAlertEnabled } from '../notify/mail.js';
 import { InstanceRuntime } from './instance.js';
 import { addressSpec, fsmConfig, receiveView, routeSpec, ruleSpec, runSpec, sameConfig, vipText } from './vrrp-setup.js';
 import type { Logger } from './log.js';
-import type { InstanceStatus } from '../api/status.js';
+import { emptyStats, type InstanceStatus } from '../api/status.js';
 import type { DumpInstance } from './dumps.js';
 import { hostname } from 'node:os';
 
@@ -458,7 +458,7 @@ export class VrrpEngine {
       if (m.rt) out.push(m.rt.status(m.ifname));
       else out.push({ name: m.cfg.name, vrid: m.cfg.vrid, family: m.cfg.family, version: m.cfg.version, interface: m.ifname, state: 'FAULT',
         basePriority: m.cfg.priority, effectivePriority: m.cfg.priority, advertIntMs: m.cfg.advertInt * 1000, vips: m.cfg.vips.map((v) => v.addr),
-        trackers: [], stats: { advertsRx: 0, advertsTx: 0, becameMaster: 0, releasedMaster: 0, prio0Rx: 0, prio0Tx: 0, drops: {} } });
+        trackers: [], stats: emptyStats() });
     }
     return out;
   }
@@ -468,6 +468,7 @@ export class VrrpEngine {
     for (const m of this.instances.values()) {
       const rt = m.rt;
       if (!rt) continue;
+      rt.reconcile(); // adverts the offload thread sent or absorbed count too
       const s = rt.state, c = m.cfg;
       out.push({
         iname: c.name, ifname: m.ifname, vmacIfname: m.vmac?.ifname ?? '', vrid: c.vrid, version: c.version, state: s.state, wantState: s.state,
@@ -487,6 +488,6 @@ export class VrrpEngine {
   }
 
   clearStats(): void {
-    for (const m of this.instances.values()) if (m.rt) { m.rt.stats = { ...m.rt.stats, ...Object.fromEntries(Object.keys(m.rt.stats).map((k) => [k, 0])) } as typeof m.rt.stats; m.rt.drops.reset(); }
+    for (const m of this.instances.values()) if (m.rt) { m.rt.reconcile(); m.rt.stats = { ...m.rt.stats, ...Object.fromEntries(Object.keys(m.rt.stats).map((k) => [k, 0])) } as typeof m.rt.stats; m.rt.drops.reset(); }
   }
 }

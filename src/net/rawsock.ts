@@ -188,6 +188,9 @@ export class RawSocket {
 
   get closed(): boolean { return this.fd < 0; }
 
+  /** The descriptor, for the offload thread (src/net/offload.ts); -1 once closed. */
+  get descriptor(): number { return this.fd; }
+
   setInt(level: number, name: number, value: number): this {
     return this.setBuf(level, name, int32(value));
   }

@@ -13,8 +13,9 @@
 import type { RxMeta } from '../vrrp/types.js';
 import { bufferToIp, canonicalIp, ipFamily, isLinkLocal6, isMulticast } from './ipaddr.js';
 import { rtnl } from './rtnl.js';
+import { offload } from './offload.js';
 import {
-  K, RawSocket, ifIndex, in6Pktinfo, ipMreqn, ipv6Mreq, ipv6RxInfo, parseSockaddr, sockaddrIn, sockaddrIn6, type Cmsg,
+  K, RawSocket, ifIndex, in6Pktinfo, ipMreqn, ipv6Mreq, ipv6RxInfo, parseCmsgs, parseSockaddr, sockaddrIn, sockaddrIn6, type Cmsg,
 } from './rawsock.js';
 
 export const VRRP_GROUP4 = '224.0.0.18';
@@ -69,6 +70,17 @@ export interface VrrpSocket {
   /** Add a receive handler (several may be added; see VridDemux to share one socket). */
   onPacket(cb: PacketHandler): void;
   onError(cb: (e: unknown) => void): void;
+  /**
+   * Hand periodic sending to the offload thread: each payload goes to its `dst` (else to the group)
+   * every intervalMs from firstDue (performance.now() ms; undefined: keep the running cadence, new
+   * bytes). Returns false when there is no offload thread (VIPD_OFFLOAD=0).
+   */
+  sendEvery(id: number, packets: ReadonlyArray<{ payload: Buffer; dst?: string }>, firstDue: number | undefined, intervalMs: number): boolean;
+  /**
+   * Let the offload thread absorb adverts with `key` (RxMeta.offloadKey): each moves the deadline to its
+   * receive time + durationMs; `onFired` runs when the deadline passes. False without offload thread.
+   */
+  holdFor(id: number, key: Buffer, durationMs: number, deadline: number, onFired: (deadline: number) => void): boolean;
   close(): void;
 }
 
@@ -112,14 +124,21 @@ class VrrpSocketImpl implements VrrpSocket {
     private readonly tx: RawSocket,
   ) {
     this.peers = peers;
-    rx.onMessage((data, from, cmsgs) => this.receive(data, from, cmsgs), (e) => { this.stats.rxErrors++; this.error(e); });
+    const off = offload();
+    // With the offload thread, it reads the socket (and absorbs steady-state adverts); else the main loop polls it.
+    if (off) {
+      off.watch(rx.descriptor, family, (data, from, ctl, key) => {
+        try { this.receive(data, from, parseCmsgs(ctl, ctl.length), key); } catch (e) { this.stats.rxErrors++; this.error(e); }
+      });
+    }
+    else rx.onMessage((data, from, cmsgs) => this.receive(data, from, cmsgs), (e) => { this.stats.rxErrors++; this.error(e); });
   }
 
   private error(e: unknown): void {
     for (const h of this.errorHandlers) h(e);
   }
 
-  private receive(data: Buffer, from: Buffer, cmsgs: Cmsg[]): void {
+  private receive(data: Buffer, from: Buffer, cmsgs: Cmsg[], key?: Buffer): void {
     let payload: Buffer, meta: RxMeta;
     if (this.family === 4) {
       const ip = splitIPv4(data);
@@ -134,6 +153,7 @@ class VrrpSocketImpl implements VrrpSocket {
     }
     const ts = kernelTimestampMs(cmsgs);
     if (ts !== undefined) meta.rxRealtimeMs = ts;
+    if (key !== undefined && key.length > 0) meta.offloadKey = key;
     this.stats.rxPackets++;
     for (const h of this.handlers) h(payload, meta);
   }
@@ -167,7 +187,24 @@ class VrrpSocketImpl implements VrrpSocket {
   onPacket(cb: PacketHandler): void { this.handlers.push(cb); }
   onError(cb: (e: unknown) => void): void { this.errorHandlers.push(cb); }
 
+  sendEvery(id: number, packets: ReadonlyArray<{ payload: Buffer; dst?: string }>, firstDue: number | undefined, intervalMs: number): boolean {
+    const off = offload();
+    if (!off || this.tx.closed) return false;
+    off.send(id, this.tx.descriptor, packets.map((p) => ({ payload: p.payload, sockaddr: this.sockaddr(p.dst ?? this.group) })), firstDue, intervalMs);
+    return true;
+  }
+
+  holdFor(id: number, key: Buffer, durationMs: number, deadline: number, onFired: (deadline: number) => void): boolean {
+    const off = offload();
+    if (!off || this.rx.closed) return false;
+    off.hold(id, this.rx.descriptor, key, durationMs, deadline, onFired);
+    return true;
+  }
+
   close(): void {
+    const off = offload();
+    // The thread must let go of the descriptors before they are closed (and their numbers reused).
+    if (off) { if (!this.rx.closed) off.forget(this.rx.descriptor); if (!this.tx.closed) off.forget(this.tx.descriptor); }
     this.rx.close();
     if (this.tx !== this.rx) this.tx.close();
   }

@@ -28,4 +28,9 @@ export interface RxMeta {
   checksumVerified?: boolean;
   /** When the kernel received the packet (CLOCK_REALTIME, ms with ns fraction), if it said so. */
   rxRealtimeMs?: number;
+  /**
+   * Opaque identity of the packet (hop limit, addresses, payload) from the receive offload thread: an
+   * advert with the same key later can be absorbed there (src/net/offload.ts). Absent without offload.
+   */
+  offloadKey?: Buffer;
 }

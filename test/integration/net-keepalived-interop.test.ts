@@ -123,7 +123,7 @@ describe('net: keepalived interop (raw VRRP both ways)', { skip }, () => {
     await waitFor(() => /\(V4\) Entering MASTER STATE/.test(log) && /\(V6\) Entering MASTER STATE/.test(log), 10000);
     const p4 = await b.waitEvent((e) => e.event === 'packet' && e.data.sock === rx4.sock, 5000);
     const p6 = await b.waitEvent((e) => e.event === 'packet' && e.data.sock === rx6.sock, 5000);
-    assert.deepEqual(stamped(p4.data.meta), { src: '192.0.2.1', dst: '224.0.0.18', ttl: 255, ifname: 'eth0' });
+    assert.deepEqual(stamped(p4.data.meta, p4.data.payload), { src: '192.0.2.1', dst: '224.0.0.18', ttl: 255, ifname: 'eth0' });
     const v2 = Buffer.from(p4.data.payload, 'hex');
     assert.equal(v2[0], 0x21, 'VRRPv2 advertisement');
     assert.equal(v2[1], 51);
@@ -151,12 +151,12 @@ describe('net: keepalived interop (raw VRRP both ways)', { skip }, () => {
       e.event === 'packet' && e.data.sock === sock && Buffer.from(e.data.payload, 'hex')[1] === vrid;
     const p4 = await b.waitEvent((e) => isV(e, rx4.sock, 53), 10000).catch((e: Error) => { throw new Error(`${e.message}\n${ulog}`); });
     const p6 = await b.waitEvent((e) => isV(e, rx6.sock, 54), 10000).catch((e: Error) => { throw new Error(`${e.message}\n${ulog}`); });
-    assert.deepEqual(stamped(p4.data.meta), { src: '192.0.2.1', dst: '192.0.2.2', ttl: 255, ifname: 'eth0' });
+    assert.deepEqual(stamped(p4.data.meta, p4.data.payload), { src: '192.0.2.1', dst: '192.0.2.2', ttl: 255, ifname: 'eth0' });
     // keepalived 2.2.7 does not apply unicast_ttl to IPv6: its unicast adverts leave with the
     // kernel's default hop limit 64 (tcpdump shows `hlim 64`). Our socket reports the real value;
     // the receive checks must therefore not demand 255 on unicast (keepalived itself only checks
     // TTL for multicast, or min_ttl/max_ttl when configured).
-    assert.deepEqual(stamped(p6.data.meta), { src: 'fd00:1::1', dst: 'fd00:1::2', ttl: 64, ifname: 'eth0' });
+    assert.deepEqual(stamped(p6.data.meta, p6.data.payload), { src: 'fd00:1::1', dst: 'fd00:1::2', ttl: 64, ifname: 'eth0' });
     await lab.stop(p);
   });
 });

@@ -33,7 +33,7 @@ describe('net: VRRP sockets over a bridge', { skip }, () => {
     const v2 = vrrpV2(51, 150, ['192.0.2.100']);
     assert.equal(await a.call('send', { sock: tx.sock, payload: v2.toString('hex') }), 1);
     const m2 = await expectPacket(b, rx.sock, v2.toString('hex'));
-    assert.deepEqual(stamped(m2), { src: '192.0.2.1', dst: '224.0.0.18', ttl: 255, ifname: 'eth0' });
+    assert.deepEqual(stamped(m2, v2.toString('hex')), { src: '192.0.2.1', dst: '224.0.0.18', ttl: 255, ifname: 'eth0' });
     const v3 = vrrpV3(52, 100, ['192.0.2.101'], { src: '192.0.2.1', dst: '224.0.0.18' });
     await a.call('send', { sock: tx.sock, payload: v3.toString('hex') });
     const m3 = await expectPacket(b, rx.sock, v3.toString('hex'));
@@ -82,7 +82,7 @@ describe('net: VRRP sockets over a bridge', { skip }, () => {
     const p = vrrpV3(70, 100, ['192.0.2.170'], { src: '192.0.2.11', dst: '192.0.2.2' });
     assert.equal(await a.call('send', { sock: tx.sock, payload: p.toString('hex') }), 1);
     const m = await expectPacket(b, rx.sock, p.toString('hex'));
-    assert.deepEqual(stamped(m), { src: '192.0.2.11', dst: '192.0.2.2', ttl: 200, ifname: 'eth0' });
+    assert.deepEqual(stamped(m, p.toString('hex')), { src: '192.0.2.11', dst: '192.0.2.2', ttl: 200, ifname: 'eth0' });
     // a unicast socket (peers given) does not join the group: multicast adverts do not reach it
     const urx = await b.call('openVrrp', { family: 4, ifname: 'eth0', unicastPeers: ['192.0.2.1'] });
     const mtx = await a.call('openVrrp', { family: 4, ifname: 'eth0' });
@@ -110,7 +110,7 @@ describe('net: VRRP sockets over a bridge', { skip }, () => {
     assert.equal(got.readUInt16BE(6) !== 0, true, 'kernel filled in the checksum');
     got.writeUInt16BE(0, 6);
     assert.deepEqual(got, p);
-    assert.deepEqual(stamped(e.data.meta), { src: tx.src, dst: 'ff02::12', ttl: 255, ifname: 'eth0' });
+    assert.deepEqual(stamped(e.data.meta, e.data.payload), { src: tx.src, dst: 'ff02::12', ttl: 255, ifname: 'eth0' });
     await a.call('closeVrrp', { sock: tx.sock });
     await b.call('closeVrrp', { sock: rx.sock });
   });
@@ -122,7 +122,7 @@ describe('net: VRRP sockets over a bridge', { skip }, () => {
     const p = vrrpV3(62, 200, ['fd00:1::101']);
     await a.call('send', { sock: tx.sock, payload: p.toString('hex') });
     const e = await b.waitEvent((x) => x.event === 'packet' && x.data.sock === rx.sock, 5000);
-    assert.deepEqual(stamped(e.data.meta), { src: 'fd00:1::1', dst: 'fd00:1::2', ttl: 77, ifname: 'eth0' });
+    assert.deepEqual(stamped(e.data.meta, e.data.payload), { src: 'fd00:1::1', dst: 'fd00:1::2', ttl: 77, ifname: 'eth0' });
     await a.call('closeVrrp', { sock: tx.sock });
     await b.call('closeVrrp', { sock: rx.sock });
   });

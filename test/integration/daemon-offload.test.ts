@@ -1,0 +1,105 @@
+// The offload thread carries VRRP's steady state: a master's periodic adverts and a backup's absorbing
+// of the same advert again run without a single state-machine step in JavaScript, the counters still
+// move, and a crash of the master still ends in a takeover (the thread's hold fires into the fsm).
+// The control (VIPD_OFFLOAD=0) shows the same scenario stepping the fsm for every advert, so the
+// assertion on fsmSteps can fail.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Lab, labUnavailable, sleep, waitFor } from '../helpers/netns.js';
+import { startNode, ready, waitForHolder, crash, vrrpConf, type NodeProc } from '../helpers/vipd-node.js';
+
+const skip = labUnavailable();
+let lab: Lab;
+const started: NodeProc[] = [];
+const API = '127.0.0.1:9651';
+
+before(() => {
+  if (skip) return;
+  lab = new Lab('vf');
+  lab.addHost('n1', '192.0.2.1/24', 'fd00:0:0:7::1/64');
+  lab.addHost('n2', '192.0.2.2/24', 'fd00:0:0:7::2/64');
+});
+after(async () => {
+  for (const n of started) await lab.stop(n.proc, 'SIGTERM', 8000).catch(() => undefined);
+  if (lab) await lab.teardown();
+});
+
+interface Stats { advertsRx: number; advertsTx: number; fsmSteps: number; offload: string }
+interface Inst { name: string; state: string; stats: Stats }
+
+function status(host: string): Inst {
+  const out = lab.exec(host, 'curl', ['-s', '--max-time', '3', `http://${API}/api/status`], { allowFail: true });
+  try {
+    const s = JSON.parse(out) as { vrrp?: { instances: Inst[] } };
+    const i = s.vrrp?.instances[0];
+    if (i) return i;
+  } catch { /* not up yet */ }
+  return { name: '', state: 'UNKNOWN', stats: { advertsRx: 0, advertsTx: 0, fsmSteps: 0, offload: 'none' } };
+}
+
+async function pair(confs: [string, string], env: Record<string, string> = {}): Promise<[NodeProc, NodeProc]> {
+  const saved = { ...process.env };
+  Object.assign(process.env, env); // startNode passes process.env to the daemon
+  try {
+    const n1 = startNode(lab, 'n1', 'vipd', confs[0], undefined, [`--api-listen=${API}`]);
+    const n2 = startNode(lab, 'n2', 'vipd', confs[1], undefined, [`--api-listen=${API}`]);
+    started.push(n1, n2);
+    await Promise.all([ready(n1), ready(n2)]);
+    return [n1, n2];
+  } finally {
+    for (const k of Object.keys(env)) { if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k]; }
+  }
+}
+
+/** Counter changes over a quiet window, after the 5 s GARP repeat of the new master has passed. */
+async function quietWindow(ms: number): Promise<{ m: Stats; b: Stats }> {
+  await sleep(6000);
+  const m0 = status('n1').stats, b0 = status('n2').stats;
+  await sleep(ms);
+  const m1 = status('n1').stats, b1 = status('n2').stats;
+  const d = (x: Stats, y: Stats): Stats => ({ advertsRx: y.advertsRx - x.advertsRx, advertsTx: y.advertsTx - x.advertsTx, fsmSteps: y.fsmSteps - x.fsmSteps, offload: y.offload });
+  return { m: d(m0, m1), b: d(b0, b1) };
+}
+
+async function stopAll(ns: NodeProc[]): Promise<void> {
+  for (const n of ns) await lab.stop(n.proc, 'SIGTERM', 8000);
+}
+
+const v2 = (state: 'MASTER' | 'BACKUP', prio: number) => vrrpConf({ state, prio, vrid: 61, vip: '192.0.2.161/24' });
+const v3v6 = (state: 'MASTER' | 'BACKUP', prio: number, me: string, peer: string) =>
+  vrrpConf({ state, prio, vrid: 62, version: 3, vip: 'fd00:0:0:7::62/64', unicastSrc: me, peers: [peer] });
+
+for (const c of [
+  { name: 'v2 IPv4 multicast', confs: [v2('MASTER', 150), v2('BACKUP', 100)] as [string, string], vip: '192.0.2.161' },
+  { name: 'v3 IPv6 unicast', confs: [v3v6('MASTER', 150, 'fd00:0:0:7::1', 'fd00:0:0:7::2'), v3v6('BACKUP', 100, 'fd00:0:0:7::2', 'fd00:0:0:7::1')] as [string, string], vip: 'fd00:0:0:7::62' },
+]) {
+  test(`${c.name}: steady state runs in the offload thread; a crash still hands over`, { skip }, async () => {
+    const [n1, n2] = await pair(c.confs);
+    await waitForHolder(lab, ['n1', 'n2'], 'n1', c.vip, 15_000);
+    await waitFor(() => status('n1').stats.offload === 'adverts' && status('n2').stats.offload === 'hold', 10_000);
+    const w = await quietWindow(3500);
+    assert.ok(w.m.advertsTx >= 2, `master sent ${w.m.advertsTx} adverts in 3.5 s`);
+    assert.ok(w.b.advertsRx >= 2, `backup received ${w.b.advertsRx} adverts in 3.5 s`);
+    assert.equal(w.m.fsmSteps, 0, 'no fsm step on the master in steady state');
+    assert.equal(w.b.fsmSteps, 0, 'no fsm step on the backup in steady state');
+    const before = status('n2').stats.fsmSteps;
+    crash(n1);
+    await waitForHolder(lab, ['n2'], 'n2', c.vip, 10_000);
+    const after = status('n2');
+    assert.equal(after.state, 'MASTER');
+    assert.ok(after.stats.fsmSteps > before, 'the takeover ran through the fsm');
+    await waitFor(() => status('n2').stats.offload === 'adverts', 5000);
+    await stopAll([n1, n2]);
+  });
+}
+
+test('control, VIPD_OFFLOAD=0: every advert is an fsm step on both sides', { skip }, async () => {
+  const [n1, n2] = await pair([v2('MASTER', 150), v2('BACKUP', 100)], { VIPD_OFFLOAD: '0' });
+  await waitForHolder(lab, ['n1', 'n2'], 'n1', '192.0.2.161', 15_000);
+  const w = await quietWindow(3500);
+  assert.ok(w.m.fsmSteps >= 2 && w.m.advertsTx >= 2, `master: ${JSON.stringify(w.m)}`);
+  assert.ok(w.b.fsmSteps >= 2 && w.b.advertsRx >= 2, `backup: ${JSON.stringify(w.b)}`);
+  assert.equal(w.m.offload, 'none');
+  assert.equal(w.b.offload, 'none');
+  await stopAll([n1, n2]);
+});
