@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 
@@ -35,7 +36,8 @@
 #define QUEUE_LIMIT 4096      /* packets waiting for JavaScript; beyond this they are dropped and counted */
 
 typedef struct { uint8_t *data; size_t len; uint8_t sa[MAX_NAME]; socklen_t salen; } pkt_t;
-typedef struct { int id, fd, npkts; pkt_t *pkts; int64_t interval, next; uint64_t sent, errors; } sender_t;
+/* rpkts: the same adverts at priority 0, sent (once) when the resign signal arrives */
+typedef struct { int id, fd, npkts; pkt_t *pkts, *rpkts; int64_t interval, next; uint64_t sent, errors; int resigned; } sender_t;
 typedef struct { int id, fd, fired; uint8_t *key; size_t klen; int64_t dur, deadline, early, last_rx; uint64_t matched; } hold_t;
 typedef struct { int wid, fd, family; } watch_t;
 
@@ -58,7 +60,28 @@ static int64_t mono_ns(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC,
 static int64_t real_ns(void) { struct timespec t; clock_gettime(CLOCK_REALTIME, &t); return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec; }
 static void poke(void) { uint64_t one = 1; (void)!write(efd, &one, sizeof one); }
 
-static void free_sender(sender_t *s) { for (int i = 0; i < s->npkts; i++) free(s->pkts[i].data); free(s->pkts); }
+static void free_sender(sender_t *s) {
+  for (int i = 0; i < s->npkts; i++) { free(s->pkts[i].data); if (s->rpkts) free(s->rpkts[i].data); }
+  free(s->pkts); free(s->rpkts);
+}
+
+/* Set from a signal handler: on that signal every sender resigns (priority 0) at once and stops. */
+static volatile sig_atomic_t resign_sig = 0, resign_pending = 0;
+
+void offload_on_signal(int signum) {
+  if (!started || signum != resign_sig) return;
+  resign_pending = 1;
+  poke();
+}
+
+static void send_all(sender_t *s, pkt_t *p) {
+  int ok = 0; /* like a JavaScript send: an advert counts as sent when at least one peer got it */
+  for (int k = 0; k < s->npkts; k++) {
+    if (sendto(s->fd, p[k].data, p[k].len, MSG_DONTWAIT, (struct sockaddr *)p[k].sa, p[k].salen) < 0) s->errors++;
+    else ok++;
+  }
+  if (ok) s->sent++;
+}
 
 /*
  * The packet's identity as far as VRRP's checks go: hop limit, source, destination and the whole VRRP
@@ -148,6 +171,16 @@ static void *run(void *arg) {
     int n = epoll_pwait2(ep, evs, 16, tsp, NULL);
     int64_t now = mono_ns();
     pthread_mutex_lock(&mu);
+    if (resign_pending) {
+      resign_pending = 0;
+      for (int i = 0; i < nsenders; i++) {
+        sender_t *s = &senders[i];
+        if (s->resigned || !s->rpkts) continue;
+        send_all(s, s->rpkts);
+        s->resigned = 1;
+        s->next = INT64_MAX;
+      }
+    }
     for (int e = 0; e < n; e++) {
       if (evs[e].data.u32 == 0) { uint64_t v; (void)!read(efd, &v, sizeof v); continue; }
       for (int i = 0; i < nwatches; i++) if (watches[i].wid == (int)evs[e].data.u32) { drain(&watches[i], now); break; }
@@ -156,12 +189,7 @@ static void *run(void *arg) {
     for (int i = 0; i < nsenders; i++) {
       sender_t *s = &senders[i];
       if (s->next > now) continue;
-      int ok = 0; /* like a JavaScript send: an advert counts as sent when at least one peer got it */
-      for (int k = 0; k < s->npkts; k++) {
-        if (sendto(s->fd, s->pkts[k].data, s->pkts[k].len, MSG_DONTWAIT, (struct sockaddr *)s->pkts[k].sa, s->pkts[k].salen) < 0) s->errors++;
-        else ok++;
-      }
-      if (ok) s->sent++;
+      send_all(s, s->pkts);
       s->next += s->interval;
       if (s->next <= now) s->next = now + s->interval; /* fell behind (suspend, overload): keep the cadence from now */
     }
@@ -238,6 +266,9 @@ static napi_value Init(napi_env env, napi_callback_info info) {
 
 static napi_value NowMs(napi_env env, napi_callback_info info) { return num(env, (double)mono_ns() / 1e6); }
 
+/* resignOn(signum): on that signal (delivered through the handler of signals.c) every sender resigns */
+static napi_value ResignOn(napi_env env, napi_callback_info info) { ARGS(1); resign_sig = i32(env, a[0]); return NULL; }
+
 /* watch(fd, family) -> watch id: the thread reads this socket from now on */
 static napi_value Watch(napi_env env, napi_callback_info info) {
   ARGS(2);
@@ -272,28 +303,33 @@ static sender_t *find_sender(int id) { for (int i = 0; i < nsenders; i++) if (se
 static hold_t *find_hold(int id) { for (int i = 0; i < nholds; i++) if (holds[i].id == id) return &holds[i]; return NULL; }
 
 /*
- * send(id, fd, packets: Buffer[], sockaddrs: Buffer[], firstDueMs, intervalMs)
+ * send(id, fd, packets: Buffer[], sockaddrs: Buffer[], firstDueMs, intervalMs, resignPackets: Buffer[])
  * Starts or replaces sender `id`. firstDueMs < 0 keeps the schedule of the sender being replaced
- * (new bytes, same cadence).
+ * (new bytes, same cadence). resignPackets go to the same sockaddrs on the resign signal.
  */
 static napi_value Send(napi_env env, napi_callback_info info) {
-  ARGS(6);
-  uint32_t np = 0, ns = 0;
-  napi_get_array_length(env, a[2], &np); napi_get_array_length(env, a[3], &ns);
-  if (np == 0 || np != ns || np > 64) return err(env, "offload.send: 1..64 packets with as many sockaddrs expected");
-  sender_t s = { i32(env, a[0]), i32(env, a[1]), (int)np, calloc(np, sizeof(pkt_t)), (int64_t)(dbl(env, a[5]) * 1e6), 0, 0, 0 };
-  if (!s.pkts || s.interval <= 0) { free(s.pkts); return err(env, "offload.send: bad interval"); }
+  ARGS(7);
+  uint32_t np = 0, ns = 0, nr = 0;
+  napi_get_array_length(env, a[2], &np); napi_get_array_length(env, a[3], &ns); napi_get_array_length(env, a[6], &nr);
+  if (np == 0 || np != ns || np != nr || np > 64) return err(env, "offload.send: 1..64 packets with as many sockaddrs and resign packets expected");
+  sender_t s = { i32(env, a[0]), i32(env, a[1]), (int)np, calloc(np, sizeof(pkt_t)), calloc(np, sizeof(pkt_t)), (int64_t)(dbl(env, a[5]) * 1e6), 0, 0, 0, 0 };
+  if (!s.pkts || !s.rpkts || s.interval <= 0) { s.npkts = 0; free_sender(&s); return err(env, "offload.send: bad interval"); }
   for (uint32_t k = 0; k < np; k++) {
-    napi_value pv, sv; void *p, *sa; size_t pl, sl;
-    napi_get_element(env, a[2], k, &pv); napi_get_element(env, a[3], k, &sv);
-    if (!buffer(env, pv, &p, &pl) || !buffer(env, sv, &sa, &sl) || sl > MAX_NAME || pl == 0) { s.npkts = (int)k; free_sender(&s); return err(env, "offload.send: Buffer payloads and sockaddrs expected"); }
+    napi_value pv, sv, rv; void *p, *sa, *r; size_t pl, sl, rl;
+    napi_get_element(env, a[2], k, &pv); napi_get_element(env, a[3], k, &sv); napi_get_element(env, a[6], k, &rv);
+    if (!buffer(env, pv, &p, &pl) || !buffer(env, sv, &sa, &sl) || !buffer(env, rv, &r, &rl) || sl > MAX_NAME || pl == 0 || rl == 0) {
+      s.npkts = (int)k; free_sender(&s); return err(env, "offload.send: Buffer payloads and sockaddrs expected");
+    }
     s.pkts[k].data = malloc(pl); memcpy(s.pkts[k].data, p, pl); s.pkts[k].len = pl;
+    s.rpkts[k].data = malloc(rl); memcpy(s.rpkts[k].data, r, rl); s.rpkts[k].len = rl;
     memcpy(s.pkts[k].sa, sa, sl); s.pkts[k].salen = (socklen_t)sl;
+    memcpy(s.rpkts[k].sa, sa, sl); s.rpkts[k].salen = (socklen_t)sl;
   }
   double first = dbl(env, a[4]);
   pthread_mutex_lock(&mu);
   sender_t *old = find_sender(s.id);
   s.next = first >= 0 || !old ? (int64_t)(first * 1e6) : old->next;
+  if (old && old->resigned) { pthread_mutex_unlock(&mu); free_sender(&s); return NULL; } /* stopping: no adverts after the resignation */
   if (old) { s.sent = old->sent; s.errors = old->errors; free_sender(old); *old = s; }
   else {
     sender_t *n2 = realloc(senders, sizeof *senders * (size_t)(nsenders + 1));
@@ -337,7 +373,7 @@ static napi_value report(napi_env env, int kind, int id, int end) {
   pthread_mutex_lock(&mu);
   if (kind == 0) {
     sender_t *s = find_sender(id);
-    if (s) { found = 1; v[0] = (double)s->sent; v[1] = (double)s->errors; v[2] = (double)s->next / 1e6; v[3] = 0;
+    if (s) { found = 1; v[0] = (double)s->sent; v[1] = (double)s->errors; v[2] = (double)s->next / 1e6; v[3] = s->resigned;
              if (end) { free_sender(s); *s = senders[--nsenders]; } }
   } else {
     hold_t *h = find_hold(id);
@@ -371,6 +407,7 @@ napi_value OffloadExports(napi_env env) {
   napi_property_descriptor d[] = {
     { "init", NULL, Init, NULL, NULL, NULL, napi_default, NULL },
     { "nowMs", NULL, NowMs, NULL, NULL, NULL, napi_default, NULL },
+    { "resignOn", NULL, ResignOn, NULL, NULL, NULL, napi_default, NULL },
     { "watch", NULL, Watch, NULL, NULL, NULL, napi_default, NULL },
     { "forget", NULL, Forget, NULL, NULL, NULL, napi_default, NULL },
     { "send", NULL, Send, NULL, NULL, NULL, napi_default, NULL },

@@ -160,6 +160,8 @@ static napi_value Unpoll(napi_env env, napi_callback_info info) {
 }
 
 napi_value SigWatch(napi_env env, napi_callback_info info); /* signals.c */
+napi_value SigForward(napi_env env, napi_callback_info info); /* signals.c */
+napi_value ForwardPids(napi_env env, napi_callback_info info); /* signals.c */
 napi_value OffloadExports(napi_env env); /* offload.c */
 
 NAPI_MODULE_INIT() {
@@ -174,6 +176,8 @@ NAPI_MODULE_INIT() {
     { "poll", NULL, Poll, NULL, NULL, NULL, napi_default, NULL },
     { "unpoll", NULL, Unpoll, NULL, NULL, NULL, napi_default, NULL },
     { "sigwatch", NULL, SigWatch, NULL, NULL, NULL, napi_default, NULL },
+    { "sigforward", NULL, SigForward, NULL, NULL, NULL, napi_default, NULL },
+    { "forwardpids", NULL, ForwardPids, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof d / sizeof d[0], d);
   napi_set_named_property(env, exports, "offload", OffloadExports(env));

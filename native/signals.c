@@ -9,15 +9,56 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/types.h>
 #include <sys/socket.h>
 
 static int pair[2] = { -1, -1 };
 
+/*
+ * Stop fast, as keepalived does: the parent's SIGTERM is passed on to the children from the handler
+ * itself (no event-loop turn in between), and the VRRP child's offload thread is woken to send its
+ * priority-0 adverts (offload.c) before JavaScript has even seen the signal.
+ */
+#define MAX_FWD 8
+static volatile pid_t fwd_pids[MAX_FWD];
+static volatile sig_atomic_t fwd_sig[65];
+void offload_on_signal(int signum); /* offload.c, async-signal-safe */
+
 static void on_signal(int signum) {
   int saved = errno;
+  if (fwd_sig[signum])
+    for (int i = 0; i < MAX_FWD; i++) if (fwd_pids[i] > 0) kill(fwd_pids[i], SIGTERM);
+  offload_on_signal(signum);
   unsigned char b = (unsigned char)signum;
   (void)send(pair[1], &b, 1, MSG_DONTWAIT);
   errno = saved;
+}
+
+/* sigforward(signum): on signum, send SIGTERM to the pids given to forwardpids() first */
+napi_value SigForward(napi_env env, napi_callback_info info) {
+  size_t argc = 1; napi_value a[1]; int32_t signum = 0;
+  if (napi_get_cb_info(env, info, &argc, a, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_value_int32(env, a[0], &signum) != napi_ok || signum <= 0 || signum > 64) {
+    napi_throw_range_error(env, NULL, "sigforward: signal number 1..64 expected");
+    return NULL;
+  }
+  fwd_sig[signum] = 1;
+  return NULL;
+}
+
+/* forwardpids([pid, ...]): the children to pass SIGTERM on to (at most 8; replaces the list) */
+napi_value ForwardPids(napi_env env, napi_callback_info info) {
+  size_t argc = 1; napi_value a[1]; uint32_t n = 0;
+  if (napi_get_cb_info(env, info, &argc, a, NULL, NULL) != napi_ok || argc < 1 || napi_get_array_length(env, a[0], &n) != napi_ok || n > MAX_FWD) {
+    napi_throw_range_error(env, NULL, "forwardpids: an array of at most 8 pids expected");
+    return NULL;
+  }
+  for (uint32_t i = 0; i < MAX_FWD; i++) {
+    int32_t pid = 0; napi_value v;
+    if (i < n && napi_get_element(env, a[0], i, &v) == napi_ok) napi_get_value_int32(env, v, &pid);
+    fwd_pids[i] = pid > 1 ? pid : 0;
+  }
+  return NULL;
 }
 
 /* sigwatch(signum) -> fd to poll; each readable datagram is one byte: the signal number */

@@ -171,6 +171,8 @@ export class InstanceRuntime {
   // ------------------------------------------------------------------ timers and the offload thread
 
   private sender?: { id: number; packets: Buffer[]; counted: number };
+  /** The thread already sent our priority-0 adverts (SIGTERM): we are stopping, send nothing more. */
+  private resignedByThread = false;
   private hold?: { id: number; counted: number };
 
   /** Fold the offload thread's progress into the state and statistics (before events and reports). */
@@ -224,8 +226,9 @@ export class InstanceRuntime {
   private offloadAdverts(plan: PeriodicAdvert, reschedule: boolean): boolean {
     const off = offload();
     if (!off) return false;
-    const packets = this.advertPackets(plan.priority);
-    const bytes = packets.map((p) => p.payload);
+    const resign = this.advertPackets(0);
+    const packets = this.advertPackets(plan.priority).map((p, i) => ({ ...p, resign: resign[i]!.payload }));
+    const bytes = packets.flatMap((p) => [p.payload, p.resign]);
     const cur = this.sender;
     if (cur && !reschedule && bytes.length === cur.packets.length && bytes.every((b, i) => b.equals(cur.packets[i]!))) return true;
     const id = cur?.id ?? off.newId();
@@ -238,7 +241,7 @@ export class InstanceRuntime {
   private stopSender(adoptDue: boolean): void {
     if (!this.sender) return;
     const r = offload()?.querySender(this.sender.id, true);
-    if (r) { this.countSent(r.sent); if (adoptDue) this.setDue('advert', r.due); }
+    if (r) { this.countSent(r.sent); if (adoptDue) this.setDue('advert', r.due); if (r.resigned) this.resignedByThread = true; }
     this.sender = undefined;
   }
 
@@ -313,6 +316,11 @@ export class InstanceRuntime {
   }
 
   private sendAdvert(priority: number): void {
+    if (this.resignedByThread) {
+      // Stopping: the thread sent the priority-0 adverts; that is the one this action asks for.
+      if (priority === 0) { this.stats.advert_sent++; this.stats.pri_zero_sent++; }
+      return;
+    }
     let sent = 0;
     for (const p of this.advertPackets(priority)) sent += this.io.socket.send(p.payload, p.dst);
     if (sent > 0) {

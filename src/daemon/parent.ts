@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { Logger } from './log.js';
 import { claimPidFile, releasePidFile } from './pidfile.js';
-import { onRawSignal, closeRawSignals, SIGFUNC } from './signals.js';
+import { onRawSignal, closeRawSignals, forwardSignal, setForwardPids, SIGFUNC } from './signals.js';
 import { DEFAULT_API_LISTEN, DEFAULT_PID_FILES, EXIT, type ChildMsg, type DaemonOptions, type ParentMsg } from './options.js';
 import { startApi, parseListen, type Api } from '../api/server.js';
 import { createMetrics } from '../api/metrics.js';
@@ -75,6 +75,7 @@ export async function runParent(opts: DaemonOptions, log: Logger, want: { vrrp: 
     const execArgv = slot.kind === 'vrrp' ? ['--max-semi-space-size=2', '--max-old-space-size=96'] : [];
     const p = fork(slot.entry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, VIPD_CHILD: slot.kind } });
     slot.proc = p;
+    forwardTo();
     log.info(`Starting ${slot.kind} child process, pid=${p.pid}`);
     if (p.pid) claimPidFile(slot.pidFile, p.pid);
     p.on('message', (m: ChildMsg) => {
@@ -95,6 +96,7 @@ export async function runParent(opts: DaemonOptions, log: Logger, want: { vrrp: 
     p.on('exit', (code, signal) => {
       if (p.pid) releasePidFile(slot.pidFile, p.pid);
       slot.proc = undefined;
+      forwardTo();
       if (slot.kind === 'vrrp') delete status.vrrp; else delete status.checker;
       api?.publish();
       if (stopping) { maybeFinish(); return; }
@@ -108,6 +110,11 @@ export async function runParent(opts: DaemonOptions, log: Logger, want: { vrrp: 
       slot.respawnTimer = setTimeout(() => { slot.respawnTimer = undefined; if (!stopping) start(slot); }, delay);
     });
     send(slot, { t: 'init', opts });
+  }
+
+  /** Our live children: where the signal handler passes SIGTERM/SIGINT on (as SIGTERM). */
+  function forwardTo(): void {
+    setForwardPids(slots.flatMap((s) => (s.proc?.pid && s.proc.exitCode === null ? [s.proc.pid] : [])));
   }
 
   function maybeFinish(): void {
@@ -139,8 +146,9 @@ export async function runParent(opts: DaemonOptions, log: Logger, want: { vrrp: 
     maybeFinish();
   }
 
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
+  // Handled natively, not with process.on: the handler forwards SIGTERM to the children before this
+  // event loop even wakes (a takeover by the backups starts at the child's priority-0 advert).
+  for (const sig of [SIGFUNC.STOP!, 2]) { forwardSignal(sig); onRawSignal(sig, shutdown); }
   process.on('SIGHUP', () => { log.info('Reloading'); for (const s of slots) send(s, { t: 'reload' }); });
   process.on('SIGUSR1', () => { for (const s of slots) send(s, { t: 'dump', kind: 'data' }); });
   process.on('SIGUSR2', () => { for (const s of slots) send(s, { t: 'dump', kind: 'stats' }); });

@@ -6,6 +6,8 @@ export const SIGFUNC: Record<string, number> = { STOP: 15, RELOAD: 1, DATA: 10, 
 
 interface Addon {
   sigwatch(signum: number): number;
+  sigforward(signum: number): void;
+  forwardpids(pids: number[]): void;
   poll(fd: number, cb: () => void): unknown;
   unpoll(h: unknown): void;
   recvmsg(fd: number, data: Buffer, name: Buffer, ctl: Buffer, lens: Uint32Array): number;
@@ -35,6 +37,19 @@ export function onRawSignal(signum: number, fn: () => void): void {
       handlers.get(data[0]!)?.();
     }
   });
+}
+
+/**
+ * On `signum` (watched with onRawSignal), send SIGTERM to the pids of setForwardPids from the signal
+ * handler itself: the children start stopping without waiting for this process's event loop.
+ */
+export function forwardSignal(signum: number): void {
+  load().sigforward(signum);
+}
+
+/** The children that forwarded signals go to (replaces the list; at most 8). */
+export function setForwardPids(pids: number[]): void {
+  load().forwardpids(pids);
 }
 
 /** Stop watching (lets the loop exit); the handlers stay installed so late signals are still harmless. */

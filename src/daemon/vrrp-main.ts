@@ -6,6 +6,8 @@ import { VrrpEngine } from './vrrp-engine.js';
 import { renderData, renderJson, renderStats, writeDump } from './dumps.js';
 import { EXIT, type ChildMsg, type DaemonOptions, type ParentMsg } from './options.js';
 import { hostname } from 'node:os';
+import { offload } from '../net/offload.js';
+import { onRawSignal, SIGFUNC } from './signals.js';
 
 function send(m: ChildMsg): void {
   if (process.connected) process.send!(m);
@@ -101,8 +103,11 @@ process.on('message', (m: ParentMsg) => {
     case 'status': publish(); break;
   }
 });
-// The parent forwards signals over IPC; a direct SIGTERM (kill of the child) also stops cleanly.
-process.on('SIGTERM', () => void stop());
+// The parent forwards SIGTERM from its signal handler (and over IPC); a direct SIGTERM also stops
+// cleanly. Watched natively: the same handler wakes the offload thread, which sends the priority-0
+// adverts of every master before JavaScript runs (the fsm's shutdown then only removes VIPs).
+offload()?.resignOn(SIGFUNC.STOP!);
+onRawSignal(SIGFUNC.STOP!, () => void stop());
 process.on('SIGINT', () => void stop());
 process.on('SIGHUP', () => void reload());
 // If the parent dies, keepalived's children get SIGTERM (PR_SET_PDEATHSIG); losing IPC is our equivalent.

@@ -15,7 +15,8 @@ interface OffloadAddon {
   nowMs(): number;
   watch(fd: number, family: number): number;
   forget(fd: number): void;
-  send(id: number, fd: number, payloads: Buffer[], sockaddrs: Buffer[], firstDueMs: number, intervalMs: number): void;
+  send(id: number, fd: number, payloads: Buffer[], sockaddrs: Buffer[], firstDueMs: number, intervalMs: number, resignPayloads: Buffer[]): void;
+  resignOn(signum: number): void;
   hold(id: number, fd: number, key: Buffer, durationMs: number, deadlineMs: number, earlyMs: number): void;
   stop(kind: 0 | 1, id: number): number[] | undefined;
   query(kind: 0 | 1, id: number): number[] | undefined;
@@ -24,7 +25,11 @@ interface OffloadAddon {
 
 export type OffloadPacketHandler = (data: Buffer, name: Buffer, control: Buffer, key: Buffer) => void;
 
-export interface SenderReport { sent: number; errors: number; /** next send, performance.now() ms */ due: number }
+export interface SenderReport {
+  sent: number; errors: number; /** next send, performance.now() ms */ due: number;
+  /** the resign signal came: the thread sent the priority-0 adverts and stopped */
+  resigned: boolean;
+}
 export interface HoldReport { matched: number; fired: boolean; /** performance.now() ms */ deadline: number; /** last matching advert's receive time, performance.now() ms; 0 if none */ lastRx: number }
 
 export interface OffloadCounters { rxPackets: number; rxMatched: number; queueDrops: number; senders: number; holds: number }
@@ -87,10 +92,20 @@ export class Offload {
     this.watchIds.delete(fd);
   }
 
-  /** Start or replace sender `id`; firstDue undefined keeps the current cadence (new bytes only). */
-  send(id: number, fd: number, packets: ReadonlyArray<{ payload: Buffer; sockaddr: Buffer }>, firstDue: number | undefined, intervalMs: number): void {
-    this.addon.send(id, fd, packets.map((p) => p.payload), packets.map((p) => p.sockaddr), firstDue === undefined ? -1 : this.toMono(firstDue), intervalMs);
+  /**
+   * Start or replace sender `id`; firstDue undefined keeps the current cadence (new bytes only). `resign`
+   * is each packet at priority 0, sent by the thread itself when the resign signal arrives.
+   */
+  send(id: number, fd: number, packets: ReadonlyArray<{ payload: Buffer; resign: Buffer; sockaddr: Buffer }>, firstDue: number | undefined, intervalMs: number): void {
+    this.addon.send(id, fd, packets.map((p) => p.payload), packets.map((p) => p.sockaddr), firstDue === undefined ? -1 : this.toMono(firstDue), intervalMs,
+      packets.map((p) => p.resign));
   }
+
+  /**
+   * On `signum` (watched with signals.ts onRawSignal, whose handler wakes this thread) every sender sends
+   * its priority-0 adverts at once and stops: SIGTERM's resignation leaves before JavaScript runs.
+   */
+  resignOn(signum: number): void { this.addon.resignOn(signum); }
 
   /** Start or replace hold `id`: an advert with `key` moves the deadline to its receive time + durationMs. */
   hold(id: number, fd: number, key: Buffer, durationMs: number, deadline: number, onFired: (deadline: number) => void): void {
@@ -100,7 +115,7 @@ export class Offload {
 
   querySender(id: number, end = false): SenderReport | undefined {
     const r = end ? this.addon.stop(0, id) : this.addon.query(0, id);
-    return r && { sent: r[0]!, errors: r[1]!, due: this.toPerf(r[2]!) };
+    return r && { sent: r[0]!, errors: r[1]!, due: this.toPerf(r[2]!), resigned: r[3] === 1 };
   }
 
   queryHold(id: number, end = false): HoldReport | undefined {

@@ -75,7 +75,7 @@ export interface VrrpSocket {
    * every intervalMs from firstDue (performance.now() ms; undefined: keep the running cadence, new
    * bytes). Returns false when there is no offload thread (VIPD_OFFLOAD=0).
    */
-  sendEvery(id: number, packets: ReadonlyArray<{ payload: Buffer; dst?: string }>, firstDue: number | undefined, intervalMs: number): boolean;
+  sendEvery(id: number, packets: ReadonlyArray<{ payload: Buffer; resign: Buffer; dst?: string }>, firstDue: number | undefined, intervalMs: number): boolean;
   /**
    * Let the offload thread absorb adverts with `key` (RxMeta.offloadKey): each moves the deadline to its
    * receive time + durationMs; `onFired` runs when the deadline passes. False without offload thread.
@@ -187,10 +187,10 @@ class VrrpSocketImpl implements VrrpSocket {
   onPacket(cb: PacketHandler): void { this.handlers.push(cb); }
   onError(cb: (e: unknown) => void): void { this.errorHandlers.push(cb); }
 
-  sendEvery(id: number, packets: ReadonlyArray<{ payload: Buffer; dst?: string }>, firstDue: number | undefined, intervalMs: number): boolean {
+  sendEvery(id: number, packets: ReadonlyArray<{ payload: Buffer; resign: Buffer; dst?: string }>, firstDue: number | undefined, intervalMs: number): boolean {
     const off = offload();
     if (!off || this.tx.closed) return false;
-    off.send(id, this.tx.descriptor, packets.map((p) => ({ payload: p.payload, sockaddr: this.sockaddr(p.dst ?? this.group) })), firstDue, intervalMs);
+    off.send(id, this.tx.descriptor, packets.map((p) => ({ payload: p.payload, resign: p.resign, sockaddr: this.sockaddr(p.dst ?? this.group) })), firstDue, intervalMs);
     return true;
   }
 

@@ -1,12 +1,15 @@
 // The offload thread carries VRRP's steady state: a master's periodic adverts and a backup's absorbing
 // of the same advert again run without a single state-machine step in JavaScript, the counters still
 // move, and a crash of the master still ends in a takeover (the thread's hold fires into the fsm).
+// SIGTERM: the parent's signal handler passes it on and the child's offload thread sends the
+// priority-0 advert itself; on the wire there must be exactly one, and nothing from the master after it.
 // The control (VIPD_OFFLOAD=0) shows the same scenario stepping the fsm for every advert, so the
 // assertion on fsmSteps can fail.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Lab, labUnavailable, sleep, waitFor } from '../helpers/netns.js';
-import { startNode, ready, waitForHolder, crash, vrrpConf, type NodeProc } from '../helpers/vipd-node.js';
+import { startNode, ready, waitForHolder, crash, vrrpConf, jsonDump, type NodeProc } from '../helpers/vipd-node.js';
+import { AdvertWatch, nowMs } from '../../bench/lib/observe.js';
 
 const skip = labUnavailable();
 let lab: Lab;
@@ -103,3 +106,28 @@ test('control, VIPD_OFFLOAD=0: every advert is an fsm step on both sides', { ski
   assert.equal(w.b.offload, 'none');
   await stopAll([n1, n2]);
 });
+
+for (const offloaded of [true, false]) {
+  test(`SIGTERM${offloaded ? '' : ' (control, VIPD_OFFLOAD=0)'}: one priority-0 advert, nothing after it, the backup takes over`, { skip }, async () => {
+    const [n1, n2] = await pair([v2('MASTER', 150), v2('BACKUP', 100)], offloaded ? {} : { VIPD_OFFLOAD: '0' });
+    const watch = new AdvertWatch(lab, 'n2');
+    try {
+      await watch.ready();
+      await waitForHolder(lab, ['n1', 'n2'], 'n1', '192.0.2.161', 15_000);
+      if (offloaded) await waitFor(() => status('n1').stats.offload === 'adverts', 10_000);
+      await watch.next((e) => e.src === '192.0.2.1' && e.prio === 150 && e.t > nowMs() - 50, 3000, 'a fresh advert of the master');
+      const t0 = nowMs();
+      n1.proc.kill('SIGTERM');
+      const resign = await watch.next((e) => e.src === '192.0.2.1' && e.prio === 0, 3000, 'the priority-0 advert');
+      console.log(`# ${offloaded ? 'offload' : 'JavaScript'}: priority-0 advert ${(resign.t - t0).toFixed(2)} ms after SIGTERM to the parent`);
+      await waitForHolder(lab, ['n1', 'n2'], 'n2', '192.0.2.161', 5000);
+      await sleep(1500);
+      const fromN1 = watch.log.events.filter((e) => e.src === '192.0.2.1' && e.t >= t0);
+      assert.deepEqual(fromN1.map((e) => e.prio), [0], 'exactly one advert from the stopping master, at priority 0');
+      assert.equal((await jsonDump(n2))[0]!.stats.pri_zero_rcvd, 1);
+    } finally {
+      await watch.close(lab);
+      await stopAll([n1, n2]);
+    }
+  });
+}
