@@ -24,11 +24,16 @@ export function createMetrics(getStatus: () => DaemonStatus): Registry {
   const released = new Counter({ name: 'vipd_vrrp_released_master_total', help: 'Transitions out of MASTER', labelNames: inst, registers: [reg] });
   const drops = new Counter({ name: 'vipd_vrrp_packets_dropped_total', help: 'Received packets dropped, by reason', labelNames: [...inst, 'reason'], registers: [reg] });
   const rs = new Gauge({ name: 'vipd_real_server_up', help: 'Real server health (1 up, 0 down)', labelNames: ['virtual_server', 'real_server'], registers: [reg] });
+  const offRx = new Counter({ name: 'vipd_vrrp_offload_rx_packets_total', help: 'Packets the offload thread read from VRRP sockets', registers: [reg] });
+  const offAbsorbed = new Counter({ name: 'vipd_vrrp_offload_absorbed_total', help: 'Repeated adverts the offload thread absorbed (master-down restarted without JavaScript)', registers: [reg] });
+  const offDrops = new Counter({ name: 'vipd_vrrp_offload_queue_drops_total', help: 'Packets dropped because too many waited for JavaScript (flood)', registers: [reg] });
   const rss = new Gauge({ name: 'vipd_process_rss_bytes', help: 'Resident memory per vipd process', labelNames: ['process'], registers: [reg] });
 
   function refresh(): void {
     const s = getStatus();
-    for (const m of [state, prio, base, vips, failover, rx, tx, becameMaster, released, drops, rs, rss]) m.reset();
+    for (const m of [state, prio, base, vips, failover, rx, tx, becameMaster, released, drops, rs, rss, offRx, offAbsorbed, offDrops]) m.reset();
+    const off = s.vrrp?.offload;
+    if (off) { offRx.inc(off.rxPackets); offAbsorbed.inc(off.rxAbsorbed); offDrops.inc(off.queueDrops); }
     rss.set({ process: 'parent' }, process.memoryUsage().rss);
     if (s.vrrp?.rssBytes) rss.set({ process: 'vrrp' }, s.vrrp.rssBytes);
     if (s.checker?.rssBytes) rss.set({ process: 'checker' }, s.checker.rssBytes);

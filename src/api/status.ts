@@ -38,6 +38,13 @@ export interface InstanceStatus {
   stats: InstanceStats;
 }
 
+/** The VRRP process's offload thread (src/net/offload.ts), whole-process counters. */
+export interface OffloadStatus {
+  rxPackets: number; // read from the VRRP sockets
+  rxAbsorbed: number; // matched a hold: the same advert again, never reached JavaScript
+  queueDrops: number; // dropped because JavaScript had more than 4096 packets waiting (a flood)
+}
+
 export interface RealServerStatus { addr: string; port?: number; up: boolean; weight: number; detail?: string }
 export interface VirtualServerStatus { name: string; quorumUp: boolean; realServers: RealServerStatus[] }
 
@@ -46,7 +53,7 @@ export interface DaemonStatus {
   pid: number;
   startedAtMs: number;
   configFile: string;
-  vrrp?: { pid: number; instances: InstanceStatus[]; rssBytes?: number; updatedAtMs: number };
+  vrrp?: { pid: number; instances: InstanceStatus[]; rssBytes?: number; updatedAtMs: number; offload?: OffloadStatus };
   checker?: { pid: number; virtualServers: VirtualServerStatus[]; rssBytes?: number; updatedAtMs: number };
 }
 

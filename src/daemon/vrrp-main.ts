@@ -20,7 +20,9 @@ let publishPending = false;
 
 function publish(): void {
   if (!engine) return;
-  send({ t: 'status', status: { pid: process.pid, instances: engine.status(), rssBytes: process.memoryUsage.rss(), updatedAtMs: Date.now() } });
+  const c = offload()?.counters();
+  const off = c && { rxPackets: c.rxPackets, rxAbsorbed: c.rxMatched, queueDrops: c.queueDrops };
+  send({ t: 'status', status: { pid: process.pid, instances: engine.status(), rssBytes: process.memoryUsage.rss(), updatedAtMs: Date.now(), offload: off } });
 }
 
 /** Transitions are published at once (coalesced within one tick); counters when the parent asks. */

@@ -85,6 +85,10 @@ for (const c of [
     assert.ok(w.b.advertsRx >= 2, `backup received ${w.b.advertsRx} adverts in 3.5 s`);
     assert.equal(w.m.fsmSteps, 0, 'no fsm step on the master in steady state');
     assert.equal(w.b.fsmSteps, 0, 'no fsm step on the backup in steady state');
+    const metrics = lab.exec('n2', 'curl', ['-s', '--max-time', '3', `http://${API}/metrics`]);
+    const absorbed = Number(/^vipd_vrrp_offload_absorbed_total (\d+)$/m.exec(metrics)?.[1] ?? -1);
+    assert.ok(absorbed >= w.b.advertsRx, `the thread counts what it absorbed (${absorbed})`);
+    assert.match(metrics, /^vipd_vrrp_offload_queue_drops_total 0$/m);
     const before = status('n2').stats.fsmSteps;
     crash(n1);
     await waitForHolder(lab, ['n2'], 'n2', c.vip, 10_000);
