@@ -361,15 +361,16 @@ static napi_value Send(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* hold(id, fd, key, durationMs, deadlineMs, earlyMs): starts or replaces hold `id` */
+/* hold(id, fd, key, durationMs, deadlineMs, earlyMs): starts or replaces hold `id`; an empty key matches
+ * nothing (a plain timer: no poll timeout slack, see run()) */
 static napi_value Hold(napi_env env, napi_callback_info info) {
   ARGS(6);
   void *k; size_t kl;
-  if (!buffer(env, a[2], &k, &kl) || kl == 0 || kl > MAX_KEY) return err(env, "offload.hold: key Buffer expected");
-  hold_t h = { i32(env, a[0]), i32(env, a[1]), 0, malloc(kl), kl, (int64_t)(dbl(env, a[3]) * 1e6), (int64_t)(dbl(env, a[4]) * 1e6),
+  if (!buffer(env, a[2], &k, &kl) || kl > MAX_KEY) return err(env, "offload.hold: key Buffer expected");
+  hold_t h = { i32(env, a[0]), i32(env, a[1]), 0, kl ? malloc(kl) : NULL, kl, (int64_t)(dbl(env, a[3]) * 1e6), (int64_t)(dbl(env, a[4]) * 1e6),
                (int64_t)(dbl(env, a[5]) * 1e6), 0, 0 };
-  if (!h.key) return err(env, "offload: out of memory");
-  memcpy(h.key, k, kl);
+  if (kl && !h.key) return err(env, "offload: out of memory");
+  if (kl) memcpy(h.key, k, kl);
   pthread_mutex_lock(&mu);
   hold_t *old = find_hold(h.id);
   if (old) { h.matched = old->matched; free(old->key); *old = h; }

@@ -16,7 +16,7 @@ export interface InstanceStats {
   drops: Record<string, number>; // per receive-check reason
   /** Events the state machine ran (JavaScript work); adverts the offload thread handles do not add to it. */
   fsmSteps: number;
-  /** Steady-state work the offload thread does for this instance now: periodic adverts, or absorbing the master's. */
+  /** What the offload thread does for this instance now: its periodic adverts, or its master-down timer (restarted by the master's same advert again). */
   offload: 'adverts' | 'hold' | 'none';
 }
 

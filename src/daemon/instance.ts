@@ -216,7 +216,9 @@ export class InstanceRuntime {
       const due = this.state.timers['master-down'];
       const d = holdKey && ev.type === 'advert-received' && due !== null ? repeatedAdvertHold(this.state, ev, at) : undefined;
       this.stopHold();
-      if (d !== undefined && due !== null && this.holdAdverts(holdKey!, d, due)) this.cancelTimer('master-down');
+      // Not a repeatable advert (a resignation, our start, another router): still the thread's timer,
+      // with a key that matches nothing, as it fires on time where a poll timeout runs late.
+      if (due !== null && this.holdAdverts(d !== undefined ? holdKey! : NO_KEY, d ?? 0, due)) this.cancelTimer('master-down');
       else this.armTimer('master-down');
     }
     for (const t of touched) if (t !== 'advert' && t !== 'master-down') this.armTimer(t);
@@ -419,6 +421,8 @@ export class InstanceRuntime {
     };
   }
 }
+
+const NO_KEY = Buffer.alloc(0);
 
 function passBytes(p: string | undefined): Buffer {
   const b = Buffer.alloc(8);
