@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Lab, labUnavailable, waitFor } from '../helpers/netns.js';
 import { NotifyFifo } from '../../src/notify/fifo.js';
 import { Notifier, type NotifyState } from '../../src/notify/notifier.js';
-import { effectivePriority } from '../../src/track/priority.js';
+import { trackedPriority } from '../../src/vrrp/priority.js';
 
 function keepalivedMissing(): string | undefined {
   try { execFileSync('keepalived', ['-v'], { stdio: 'ignore' }); return undefined; } catch { return 'keepalived not installed'; }
@@ -94,18 +94,18 @@ vrrp_instance VI_1 {
     const values = [5, -20, 40];
     for (const v of values) {
       writeFileSync(trackPath, `${v}\n`);
-      const expected = effectivePriority(100, [{ kind: 'file', value: v, weight: 1 }]).priority;
+      const expected = trackedPriority(100, [{ kind: 'value', name: 'f', value: v, weight: 1 }]).priority;
       await wait(`INSTANCE "VI_1" MASTER_PRIORITY ${expected}`);
     }
     // The check script fails: weight -10 applies on top of the file's +40.
-    const scriptDown = effectivePriority(100, [{ kind: 'file', value: 40, weight: 1 }, { kind: 'script', up: false, weight: -10 }]).priority;
+    const scriptDown = trackedPriority(100, [{ kind: 'value', name: 'f', value: 40, weight: 1 }, { kind: 'updown', name: 's', up: false, weight: -10 }]).priority;
     assert.equal(scriptDown, 130);
     writeFileSync(failFlag, '');
     await wait(`INSTANCE "VI_1" MASTER_PRIORITY ${scriptDown}`);
     rmSync(failFlag);
     await waitFor(() => readerOut.trim().split('\n').slice(-1)[0] === 'INSTANCE "VI_1" MASTER_PRIORITY 140', 20_000);
     writeFileSync(trackPath, '-300\n'); // below -253: FAULT
-    assert.equal(effectivePriority(100, [{ kind: 'file', value: -300, weight: 1 }]).fault, true);
+    assert.equal(trackedPriority(100, [{ kind: 'value', name: 'f', value: -300, weight: 1 }]).fault, true);
     await waitFor(() => /FAULT/.test(readerOut), 20_000);
     writeFileSync(trackPath, '0\n');
     await waitFor(() => readerOut.trim().split('\n').slice(-1)[0] === 'INSTANCE "VI_1" MASTER 100', 20_000);

@@ -5,9 +5,8 @@ import { mkdtempSync, writeFileSync, rmSync, readFileSync, renameSync, unlinkSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TrackFile } from '../../src/track/file.js';
-import { effectivePriority } from '../../src/track/priority.js';
+import { trackedPriority } from '../../src/vrrp/priority.js';
 import { MemoryLogger } from '../../src/notify/log.js';
-import { InstanceTracking } from '../../src/track/instance.js';
 import { waitFor } from '../helpers/netns.js';
 
 let dir = '';
@@ -23,7 +22,7 @@ test('value follows writes, atomic replaces and deletion (= 0); priority follows
   assert.equal(await tf.start(), true);
   try {
     assert.equal(tf.value, 5);
-    const prio = () => effectivePriority(100, [{ kind: 'file', value: tf.value, weight: 2 }]);
+    const prio = () => trackedPriority(100, [{ kind: 'value', name: 'tf', value: tf.value, weight: 2 }]);
     assert.equal(prio().priority, 110);
     writeFileSync(path, '-20\n');
     await waitFor(() => tf.value === -20, 5000);
@@ -101,24 +100,4 @@ test('after stop() changes are no longer reported', async () => {
   writeFileSync(path, '2');
   await tf.reread();
   assert.equal(tf.value, 1);
-});
-
-test('a real track file bound to an instance drives priority and FAULT events', async () => {
-  const path = join(dir, 'bound');
-  writeFileSync(path, '0');
-  const tf = new TrackFile({ name: 'bound', path });
-  await tf.start();
-  const inst = new InstanceTracking(100, [{ kind: 'file', name: 'bound', source: tf, weight: 3 }]);
-  const seen: string[] = [];
-  inst.on('change', (now) => seen.push(`${now.priority}${now.fault ? 'F' : ''}`));
-  try {
-    writeFileSync(path, '4');
-    await waitFor(() => seen.length === 1, 5000);
-    writeFileSync(path, '-100');
-    await waitFor(() => seen.length === 2, 5000);
-    assert.deepEqual(seen, ['112', '100F']);
-  } finally {
-    inst.dispose();
-    tf.stop();
-  }
 });

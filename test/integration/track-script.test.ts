@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { VrrpScriptTracker } from '../../src/track/script.js';
-import { effectivePriority } from '../../src/track/priority.js';
+import { trackedPriority, type TrackerStatus } from '../../src/vrrp/priority.js';
 import { waitFor } from '../helpers/netns.js';
 
 let dir = '';
@@ -25,6 +25,9 @@ function checkScript(name: string): { path: string; failFlag: string; runs: stri
   return { path, failFlag, runs };
 }
 
+/** The tracker as the daemon hands it to the fsm (src/daemon/vrrp-engine.ts): left out while its state is unknown. */
+const asDaemon = (up: boolean | undefined, weight: number): TrackerStatus[] => (up === undefined ? [] : [{ kind: 'updown', name: 's', up, weight }]);
+
 const runCount = (f: string): number => (existsSync(f) ? readFileSync(f, 'utf8').split('\n').filter(Boolean).length : 0);
 
 test('rise 2 / fall 2: a weight -10 script lowers priority after two failures and restores it after two successes', async () => {
@@ -32,7 +35,7 @@ test('rise 2 / fall 2: a weight -10 script lowers priority after two failures an
   const t = new VrrpScriptTracker({ name: 'chk', script: { argv: [c.path] }, intervalMs: 100, rise: 2, fall: 2, weight: -10 });
   const changes: string[] = [];
   t.on('change', (s) => changes.push(s));
-  const prio = () => effectivePriority(100, [{ kind: 'script', up: t.up, weight: -10 }]).priority;
+  const prio = () => trackedPriority(100, asDaemon(t.up, -10)).priority;
   assert.equal(t.state, 'unknown');
   assert.equal(prio(), 100);
   try {
@@ -60,13 +63,13 @@ test('init_fail: starts failed (FAULT with weight 0) until `rise` successes', as
   const c = checkScript('initfail');
   const t = new VrrpScriptTracker({ name: 'chk2', script: { argv: [c.path] }, intervalMs: 100, rise: 3, fall: 1, initFail: true });
   assert.equal(t.state, 'down');
-  assert.equal(effectivePriority(100, [{ kind: 'script', up: t.up, weight: 0 }]).fault, true);
+  assert.equal(trackedPriority(100, asDaemon(t.up, 0)).fault, true);
   try {
     t.start();
     await once(t, 'change');
     assert.equal(t.state, 'up');
     assert.ok(runCount(c.runs) >= 3);
-    assert.equal(effectivePriority(100, [{ kind: 'script', up: t.up, weight: 0 }]).fault, false);
+    assert.equal(trackedPriority(100, asDaemon(t.up, 0)).fault, false);
   } finally {
     await t.stop();
   }

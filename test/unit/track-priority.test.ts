@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { effectivePriority, binaryContribution, fileContribution, type TrackerState } from '../../src/track/priority.js';
+import { effectivePriority, binaryContribution, fileContribution, type TrackerState } from '../helpers/keepalived-priority.js';
 
 const iface = (up: boolean | undefined, weight: number, reverse = false): TrackerState => ({ kind: 'interface', name: 'eth1', up, weight, reverse });
 const script = (up: boolean | undefined, weight: number, reverse = false): TrackerState => ({ kind: 'script', name: 'chk', up, weight, reverse });

@@ -1,10 +1,10 @@
 // The state machine's priority rules (src/vrrp/priority.ts) must agree with the keepalived-derived
-// combiner in src/track/priority.ts (whose rules were checked against keepalived 2.2.7 itself) on
+// combiner in test/helpers/keepalived-priority.ts (whose rules were checked against keepalived 2.2.7 itself) on
 // every combination of tracker kind, weight sign, reverse and state.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { trackedPriority, type TrackerStatus } from '../../src/vrrp/priority.js';
-import { effectivePriority, type TrackerState } from '../../src/track/priority.js';
+import { effectivePriority, type TrackerState } from '../helpers/keepalived-priority.js';
 
 test('fsm priority rules equal keepalived\'s combiner over an exhaustive grid', () => {
   const weights = [-254, -253, -100, -20, -1, 0, 1, 20, 100, 253];

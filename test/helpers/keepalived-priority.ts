@@ -1,5 +1,7 @@
-// Pure priority combiner: base priority + tracker states -> effective priority and FAULT.
-// Rules are keepalived's (vrrp_track.c / track_file.c), restated:
+// Test oracle: keepalived's priority rules restated independently of the daemon's combiner
+// (src/vrrp/priority.ts trackedPriority), so each can be checked against the other
+// (test/unit/vrrp-priority-keepalived.test.ts). Base priority + tracker states -> effective priority
+// and FAULT. Rules are keepalived's (vrrp_track.c / track_file.c):
 //
 // Binary trackers (track_interface, track_script, track_process, track_bfd): `up` true/false, or
 // undefined while unknown (a vrrp_script that has not returned yet) which has no effect at all.
