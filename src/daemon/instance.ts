@@ -170,10 +170,11 @@ export class InstanceRuntime {
 
   // ------------------------------------------------------------------ timers and the offload thread
 
-  private sender?: { id: number; packets: Buffer[]; counted: number };
+  private sender?: { id: number; packets: Buffer[]; intervalMs: number; counted: number };
   /** The thread already sent our priority-0 adverts (SIGTERM): we are stopping, send nothing more. */
   private resignedByThread = false;
-  private hold?: { id: number; counted: number };
+  /** `ev`/`durationMs`: the advert the hold absorbs and what the fsm said it does (none: a plain timer). */
+  private hold?: { id: number; counted: number; ev?: FsmEvent & { type: 'advert-received' }; key: Buffer; durationMs: number };
 
   /** Fold the offload thread's progress into the state and statistics (before events and reports). */
   reconcile(): void {
@@ -214,12 +215,24 @@ export class InstanceRuntime {
     }
     if (touched.has('master-down')) {
       const due = this.state.timers['master-down'];
-      const d = holdKey && ev.type === 'advert-received' && due !== null ? repeatedAdvertHold(this.state, ev, at) : undefined;
+      const adv = holdKey && ev.type === 'advert-received' ? ev : undefined;
+      const d = adv && due !== null ? repeatedAdvertHold(this.state, adv, at) : undefined;
       this.stopHold();
       // Not a repeatable advert (a resignation, our start, another router): still the thread's timer,
       // with a key that matches nothing, as it fires on time where a poll timeout runs late.
-      if (due !== null && this.holdAdverts(d !== undefined ? holdKey! : NO_KEY, d ?? 0, due)) this.cancelTimer('master-down');
+      if (due !== null && this.holdAdverts(d !== undefined ? holdKey! : NO_KEY, d ?? 0, due, d !== undefined ? adv : undefined)) this.cancelTimer('master-down');
       else this.armTimer('master-down');
+    } else if (this.hold?.ev) {
+      // The timer stays, but what the held advert would do may have changed (a reload or a tracker
+      // changed our priority, hence the skew): ask again; the deadline itself stays as the fsm has it.
+      const h = this.hold;
+      const d = repeatedAdvertHold(this.state, h.ev!, at);
+      const due = this.state.timers['master-down'];
+      if (d === undefined || Math.abs(d - h.durationMs) > 1e-6) {
+        this.stopHold();
+        if (due !== null && this.holdAdverts(d !== undefined ? h.key : NO_KEY, d ?? 0, due, d !== undefined ? h.ev : undefined)) this.cancelTimer('master-down');
+        else this.armTimer('master-down');
+      }
     }
     for (const t of touched) if (t !== 'advert' && t !== 'master-down') this.armTimer(t);
   }
@@ -232,10 +245,10 @@ export class InstanceRuntime {
     const packets = this.advertPackets(plan.priority).map((p, i) => ({ ...p, resign: resign[i]!.payload }));
     const bytes = packets.flatMap((p) => [p.payload, p.resign]);
     const cur = this.sender;
-    if (cur && !reschedule && bytes.length === cur.packets.length && bytes.every((b, i) => b.equals(cur.packets[i]!))) return true;
+    if (cur && !reschedule && cur.intervalMs === plan.intervalMs && bytes.length === cur.packets.length && bytes.every((b, i) => b.equals(cur.packets[i]!))) return true;
     const id = cur?.id ?? off.newId();
     if (!this.io.socket.sendEvery(id, packets, cur && !reschedule ? undefined : plan.due, plan.intervalMs)) return false;
-    this.sender = { id, packets: bytes, counted: cur?.counted ?? 0 };
+    this.sender = { id, packets: bytes, intervalMs: plan.intervalMs, counted: cur?.counted ?? 0 };
     return true;
   }
 
@@ -247,12 +260,12 @@ export class InstanceRuntime {
     this.sender = undefined;
   }
 
-  private holdAdverts(key: Buffer, durationMs: number, deadline: number): boolean {
+  private holdAdverts(key: Buffer, durationMs: number, deadline: number, ev?: FsmEvent & { type: 'advert-received' }): boolean {
     const off = offload();
     if (!off) return false;
     const id = off.newId();
     if (!this.io.socket.holdFor(id, key, durationMs, deadline, () => this.holdFired(id))) return false;
-    this.hold = { id, counted: 0 };
+    this.hold = { id, counted: 0, ev, key, durationMs };
     return true;
   }
 

@@ -8,8 +8,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Lab, labUnavailable, sleep, waitFor } from '../helpers/netns.js';
-import { startNode, ready, waitForHolder, crash, vrrpConf, jsonDump, type NodeProc } from '../helpers/vipd-node.js';
-import { AdvertWatch, nowMs } from '../../bench/lib/observe.js';
+import { startNode, ready, waitForHolder, crash, vrrpConf, jsonDump, tempDir, type NodeProc } from '../helpers/vipd-node.js';
+import { AdvertWatch, AddrWatch, nowMs } from '../../bench/lib/observe.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const skip = labUnavailable();
 let lab: Lab;
@@ -28,7 +30,7 @@ after(async () => {
 });
 
 interface Stats { advertsRx: number; advertsTx: number; fsmSteps: number; offload: string }
-interface Inst { name: string; state: string; stats: Stats }
+interface Inst { name: string; state: string; effectivePriority: number; stats: Stats }
 
 function status(host: string): Inst {
   const out = lab.exec(host, 'curl', ['-s', '--max-time', '3', `http://${API}/api/status`], { allowFail: true });
@@ -37,7 +39,7 @@ function status(host: string): Inst {
     const i = s.vrrp?.instances[0];
     if (i) return i;
   } catch { /* not up yet */ }
-  return { name: '', state: 'UNKNOWN', stats: { advertsRx: 0, advertsTx: 0, fsmSteps: 0, offload: 'none' } };
+  return { name: '', state: 'UNKNOWN', effectivePriority: 0, stats: { advertsRx: 0, advertsTx: 0, fsmSteps: 0, offload: 'none' } };
 }
 
 async function pair(confs: [string, string], env: Record<string, string> = {}): Promise<[NodeProc, NodeProc]> {
@@ -135,3 +137,31 @@ for (const offloaded of [true, false]) {
     }
   });
 }
+
+test('a held advert follows our own priority: after a tracker lowers it, a crash is taken over after the new master-down interval', { skip }, async () => {
+  // n2 at priority 100 would take over 3 s + (256-100)/256 s = 3609 ms after the last advert; a
+  // track_file (weight 1) at -80 brings it to 20: 3 s + 236/256 s = 3922 ms. The fsm does not restart
+  // master-down on a tracker change, so the thread's hold must learn the new duration by itself.
+  const file = join(tempDir('vf-tf-'), 'tf');
+  writeFileSync(file, '0\n');
+  const top = `track_file tf {\n  file "${file}"\n  weight 1\n}\n`;
+  const [n1, n2] = await pair([v2('MASTER', 150), vrrpConf({ state: 'BACKUP', prio: 100, vrid: 61, vip: '192.0.2.161/24', top, extra: '  track_file {\n    tf\n  }' })]);
+  const adverts = new AdvertWatch(lab, 'n2');
+  const addrs = new AddrWatch(lab, 'n2');
+  try {
+    await Promise.all([adverts.ready(), addrs.ready()]);
+    await waitForHolder(lab, ['n1', 'n2'], 'n1', '192.0.2.161', 15_000);
+    await waitFor(() => status('n2').stats.offload === 'hold', 10_000);
+    writeFileSync(file, '-80\n');
+    await waitFor(() => status('n2').effectivePriority === 20, 10_000);
+    const last = await adverts.next((e) => e.src === '192.0.2.1' && e.t > nowMs() - 50, 3000, 'a fresh advert of the master');
+    crash(n1);
+    const vip = await addrs.next('192.0.2.161', false, last.t, 10_000);
+    const ms = vip.t - last.t;
+    console.log(`# takeover ${ms.toFixed(1)} ms after the last advert (expected 3922 at priority 20, 3609 at 100)`);
+    assert.ok(ms > 3922 - 50 && ms < 3922 + 150, `takeover after ${ms.toFixed(1)} ms`);
+  } finally {
+    await adverts.close(lab);
+    await stopAll([n1, n2]);
+  }
+});
