@@ -7,9 +7,10 @@
 // never receives (IP_MULTICAST_ALL=0, minimal buffer). IPv4 raw receive includes the IP header,
 // which gives the real TTL and destination.
 //
-// IPv6 needs one socket: the source is pinned with the sticky IPV6_PKTINFO option, the kernel
-// computes/verifies the VRRPv3 checksum (IPV6_CHECKSUM=6) and hands us the hop limit and destination
-// as control messages (IPv6 raw sockets never deliver the IPv6 header).
+// IPv6 likewise: an unbound receive socket and a send socket bound to the source (the sticky
+// IPV6_PKTINFO address alone does not pin it); the kernel computes/verifies the VRRPv3 checksum
+// (IPV6_CHECKSUM=6) and hands us the hop limit and destination as control messages (IPv6 raw sockets
+// never deliver the IPv6 header).
 import type { RxMeta } from '../vrrp/types.js';
 import { bufferToIp, canonicalIp, ipFamily, isLinkLocal6, isMulticast } from './ipaddr.js';
 import { rtnl } from './rtnl.js';
@@ -268,24 +269,41 @@ function open4(ifname: string, ifindex: number, group: string, src: string, peer
 }
 
 function open6(ifname: string, ifindex: number, group: string, src: string, peers: string[], ttl: number, join: boolean): VrrpSocket {
-  const s = new RawSocket(K.AF_INET6, K.SOCK_RAW, K.IPPROTO_VRRP);
+  const rx = new RawSocket(K.AF_INET6, K.SOCK_RAW, K.IPPROTO_VRRP);
+  let tx: RawSocket | undefined;
   try {
-    s.bindToDevice(ifname)
-      .setInt(K.IPPROTO_IPV6, K.IPV6_CHECKSUM, 6) // kernel computes (tx) and verifies (rx) the v3 checksum
+    rx.bindToDevice(ifname)
+      .setInt(K.IPPROTO_IPV6, K.IPV6_CHECKSUM, 6) // the kernel verifies the v3 checksum
       .setInt(K.IPPROTO_IPV6, K.IPV6_MULTICAST_ALL, 0)
+      .setInt(K.IPPROTO_IPV6, K.IPV6_RECVHOPLIMIT, 1)
+      .setInt(K.SOL_SOCKET, K.SO_TIMESTAMPNS, 1)
+      .setInt(K.IPPROTO_IPV6, K.IPV6_RECVPKTINFO, 1);
+    if (join) rx.setBuf(K.IPPROTO_IPV6, K.IPV6_ADD_MEMBERSHIP, ipv6Mreq(group, ifindex));
+    // A send socket of its own, bound to the source: the sticky IPV6_PKTINFO address is not what a raw
+    // socket sends from (measured: once a VIP of the same prefix was added, adverts left from the VIP,
+    // the kernel's newest-address-first choice). Binding the receive socket instead would filter what
+    // it gets by destination and lose the multicast adverts, as with IPv4.
+    tx = new RawSocket(K.AF_INET6, K.SOCK_RAW, K.IPPROTO_VRRP);
+    tx.bindToDevice(ifname)
+      .setInt(K.IPPROTO_IPV6, K.IPV6_CHECKSUM, 6) // the kernel computes the v3 checksum
+      .setInt(K.IPPROTO_IPV6, K.IPV6_MULTICAST_ALL, 0)
+      .setInt(K.SOL_SOCKET, K.SO_RCVBUF, 0) // send-only: the kernel rounds up to its minimum
       .setInt(K.IPPROTO_IPV6, K.IPV6_MULTICAST_HOPS, 255)
       .setInt(K.IPPROTO_IPV6, K.IPV6_UNICAST_HOPS, ttl)
       .setInt(K.IPPROTO_IPV6, K.IPV6_MULTICAST_LOOP, 0)
       .setInt(K.IPPROTO_IPV6, K.IPV6_MULTICAST_IF, ifindex)
       .setInt(K.IPPROTO_IPV6, K.IPV6_TCLASS, VRRP_TOS)
-      .setInt(K.IPPROTO_IPV6, K.IPV6_RECVHOPLIMIT, 1)
-      .setInt(K.SOL_SOCKET, K.SO_TIMESTAMPNS, 1)
-      .setInt(K.IPPROTO_IPV6, K.IPV6_RECVPKTINFO, 1)
-      .setBuf(K.IPPROTO_IPV6, K.IPV6_PKTINFO, in6Pktinfo(src, ifindex)); // sticky source + interface
-    if (join) s.setBuf(K.IPPROTO_IPV6, K.IPV6_ADD_MEMBERSHIP, ipv6Mreq(group, ifindex));
-    return new VrrpSocketImpl(6, ifname, ifindex, group, src, peers, s, s);
+      .setBuf(K.IPPROTO_IPV6, K.IPV6_PKTINFO, in6Pktinfo(src, ifindex)); // interface (and source where honoured)
+    try {
+      tx.bind(sockaddrIn6(src, isLinkLocal6(src) ? ifindex : 0));
+    } catch {
+      // Not bindable yet (a tentative address during DAD): send with the sticky interface and the
+      // kernel's source choice, as before, rather than not at all.
+    }
+    return new VrrpSocketImpl(6, ifname, ifindex, group, src, peers, rx, tx);
   } catch (e) {
-    s.close();
+    rx.close();
+    tx?.close();
     throw new Error(`VRRP socket on ${ifname} (src ${src}, group ${group}): ${(e as Error).message}`);
   }
 }

@@ -123,6 +123,17 @@ describe('net: VRRP sockets over a bridge', { skip }, () => {
     await a.call('send', { sock: tx.sock, payload: p.toString('hex') });
     const e = await b.waitEvent((x) => x.event === 'packet' && x.data.sock === rx.sock, 5000);
     assert.deepEqual(stamped(e.data.meta, e.data.payload), { src: 'fd00:1::1', dst: 'fd00:1::2', ttl: 77, ifname: 'eth0' });
+    // A VIP in the same prefix appears after the socket opened (as when we become master): the kernel's
+    // source selection would now pick it (newest address first); adverts must keep unicast_src_ip.
+    lab.exec('a', 'ip', ['addr', 'add', 'fd00:1::99/64', 'dev', 'eth0', 'nodad']);
+    try {
+      b.clearEvents();
+      await a.call('send', { sock: tx.sock, payload: p.toString('hex') });
+      const e2 = await b.waitEvent((x) => x.event === 'packet' && x.data.sock === rx.sock, 5000);
+      assert.equal((e2.data.meta as { src: string }).src, 'fd00:1::1', 'the source stays unicast_src_ip with a newer address on the link');
+    } finally {
+      lab.exec('a', 'ip', ['addr', 'del', 'fd00:1::99/64', 'dev', 'eth0'], { allowFail: true });
+    }
     await a.call('closeVrrp', { sock: tx.sock });
     await b.call('closeVrrp', { sock: rx.sock });
   });
