@@ -58,6 +58,13 @@ typedef struct {
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static int ep = -1, efd = -1, tfd = -1, started = 0, next_wid = 1;
+/*
+ * Senders due within this much of a wake-up go out in it: adverts of instances that became master
+ * moments apart then leave together, as keepalived's do, and the backups wake once for the lot instead
+ * of once per advert (the backup's cost is its wake-ups). The cadence is unchanged (next += interval
+ * from the due time): an advert leaves at most this much before its due time.
+ */
+#define COALESCE_NS 1000000
 #define LAZY_HOLDS 16 /* from this many holds on, the timerfd is not moved later (see run()) */
 #define TIMER_EVENT UINT32_MAX /* epoll data of the timerfd; 0 is the eventfd, watches are 1.. */
 static napi_threadsafe_function tsfn;
@@ -225,7 +232,7 @@ static void *run(void *arg) {
     now = mono_ns();
     for (int i = 0; i < nsenders; i++) {
       sender_t *s = &senders[i];
-      if (s->next > now) continue;
+      if (s->next > now + COALESCE_NS) continue;
       send_all(s, s->pkts);
       s->next += s->interval;
       if (s->next <= now) s->next = now + s->interval; /* fell behind (suspend, overload): keep the cadence from now */
