@@ -27,11 +27,21 @@ export function createMetrics(getStatus: () => DaemonStatus): Registry {
   const offRx = new Counter({ name: 'vipd_vrrp_offload_rx_packets_total', help: 'Packets the offload thread read from VRRP sockets', registers: [reg] });
   const offAbsorbed = new Counter({ name: 'vipd_vrrp_offload_absorbed_total', help: 'Repeated adverts the offload thread absorbed (master-down restarted without JavaScript)', registers: [reg] });
   const offDrops = new Counter({ name: 'vipd_vrrp_offload_queue_drops_total', help: 'Packets dropped because too many waited for JavaScript (flood)', registers: [reg] });
+  const sockLabels = ['interface', 'family', 'group', 'src'] as const;
+  const sockUnknown = new Counter({ name: 'vipd_vrrp_unknown_vrid_total', help: 'Adverts for a VRID no instance here runs, per VRRP socket', labelNames: sockLabels, registers: [reg] });
+  const sockDropped = new Counter({ name: 'vipd_vrrp_socket_rx_dropped_total', help: 'Packets dropped by a VRRP socket before VRRP checks (malformed IP header, no hop limit)', labelNames: sockLabels, registers: [reg] });
+  const sockTxErr = new Counter({ name: 'vipd_vrrp_socket_tx_errors_total', help: 'Sends that failed on a VRRP socket', labelNames: sockLabels, registers: [reg] });
   const rss = new Gauge({ name: 'vipd_process_rss_bytes', help: 'Resident memory per vipd process', labelNames: ['process'], registers: [reg] });
 
   function refresh(): void {
     const s = getStatus();
-    for (const m of [state, prio, base, vips, failover, rx, tx, becameMaster, released, drops, rs, rss, offRx, offAbsorbed, offDrops]) m.reset();
+    for (const m of [state, prio, base, vips, failover, rx, tx, becameMaster, released, drops, rs, rss, offRx, offAbsorbed, offDrops, sockUnknown, sockDropped, sockTxErr]) m.reset();
+    for (const k of s.vrrp?.sockets ?? []) {
+      const l = { interface: k.interface, family: `ipv${k.family}`, group: k.group, src: k.src };
+      sockUnknown.inc(l, k.unknownVrid);
+      sockDropped.inc(l, k.rxDropped);
+      sockTxErr.inc(l, k.txErrors);
+    }
     const off = s.vrrp?.offload;
     if (off) { offRx.inc(off.rxPackets); offAbsorbed.inc(off.rxAbsorbed); offDrops.inc(off.queueDrops); }
     rss.set({ process: 'parent' }, process.memoryUsage().rss);

@@ -38,6 +38,20 @@ export interface InstanceStatus {
   stats: InstanceStats;
 }
 
+/** One shared VRRP socket set (interface, family, group or unicast source): what it dropped before any instance saw it. */
+export interface SocketStatus {
+  interface: string;
+  family: 4 | 6;
+  group: string;
+  src: string;
+  rxPackets: number;
+  rxDropped: number; // malformed IP header, no hop-limit information
+  rxErrors: number;
+  unknownVrid: number; // adverts for a VRID no instance here runs (keepalived's log_unknown_vrids counts them too)
+  txPackets: number; // sent by JavaScript (the offload thread's adverts count per instance, advertsTx)
+  txErrors: number;
+}
+
 /** The VRRP process's offload thread (src/net/offload.ts), whole-process counters. */
 export interface OffloadStatus {
   rxPackets: number; // read from the VRRP sockets
@@ -53,7 +67,7 @@ export interface DaemonStatus {
   pid: number;
   startedAtMs: number;
   configFile: string;
-  vrrp?: { pid: number; instances: InstanceStatus[]; rssBytes?: number; updatedAtMs: number; offload?: OffloadStatus };
+  vrrp?: { pid: number; instances: InstanceStatus[]; rssBytes?: number; updatedAtMs: number; offload?: OffloadStatus; sockets?: SocketStatus[] };
   checker?: { pid: number; virtualServers: VirtualServerStatus[]; rssBytes?: number; updatedAtMs: number };
 }
 

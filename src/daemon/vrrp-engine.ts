@@ -20,7 +20,7 @@ import { Mailer, smtpAlertEnabled } from '../notify/mail.js';
 import { InstanceRuntime } from './instance.js';
 import { addressSpec, fsmConfig, receiveView, routeSpec, ruleSpec, runSpec, sameConfig, vipText } from './vrrp-setup.js';
 import type { Logger } from './log.js';
-import { emptyStats, type InstanceStatus } from '../api/status.js';
+import { emptyStats, type InstanceStatus, type SocketStatus } from '../api/status.js';
 import type { DumpInstance } from './dumps.js';
 import { hostname } from 'node:os';
 
@@ -450,6 +450,13 @@ export class VrrpEngine {
     for (const s of this.nas.values()) s.close();
     for (const f of this.fifos) f.close?.();
     this.links.stop();
+  }
+
+  /** Counters of the shared sockets: drops that belong to no instance. */
+  socketStatus(): SocketStatus[] {
+    return [...this.sockets.values()].map(({ sock, demux }) => ({
+      interface: sock.ifname, family: sock.family, group: sock.group, src: sock.src, ...sock.stats, unknownVrid: demux.unknownVrid,
+    }));
   }
 
   status(): InstanceStatus[] {

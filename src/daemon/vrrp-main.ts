@@ -22,7 +22,7 @@ function publish(): void {
   if (!engine) return;
   const c = offload()?.counters();
   const off = c && { rxPackets: c.rxPackets, rxAbsorbed: c.rxMatched, queueDrops: c.queueDrops };
-  send({ t: 'status', status: { pid: process.pid, instances: engine.status(), rssBytes: process.memoryUsage.rss(), updatedAtMs: Date.now(), offload: off } });
+  send({ t: 'status', status: { pid: process.pid, instances: engine.status(), rssBytes: process.memoryUsage.rss(), updatedAtMs: Date.now(), offload: off, sockets: engine.socketStatus() } });
 }
 
 /** Transitions are published at once (coalesced within one tick); counters when the parent asks. */

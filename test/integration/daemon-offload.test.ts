@@ -29,7 +29,7 @@ after(async () => {
   if (lab) await lab.teardown();
 });
 
-interface Stats { advertsRx: number; advertsTx: number; fsmSteps: number; offload: string }
+interface Stats { advertsRx: number; advertsTx: number; fsmSteps: number; offload: string; drops?: Record<string, number> }
 interface Inst { name: string; state: string; effectivePriority: number; stats: Stats }
 
 function status(host: string): Inst {
@@ -162,6 +162,22 @@ test('a held advert follows our own priority: after a tracker lowers it, a crash
     assert.ok(ms > 3922 - 50 && ms < 3922 + 150, `takeover after ${ms.toFixed(1)} ms`);
   } finally {
     await adverts.close(lab);
+    await stopAll([n1, n2]);
+  }
+});
+
+test('adverts for a VRID nobody here runs are counted per socket in /metrics (never a drop of ours, never silent)', { skip }, async () => {
+  // n1 runs VRID 61, n2 VRID 62, on the same segment: each hears the other's adverts for a VRID it does not run.
+  const [n1, n2] = await pair([v2('MASTER', 150), vrrpConf({ state: 'MASTER', prio: 150, vrid: 62, vip: '192.0.2.162/24' })]);
+  try {
+    await waitForHolder(lab, ['n2'], 'n2', '192.0.2.162', 15_000);
+    const unknown = () => {
+      const m = lab.exec('n2', 'curl', ['-s', '--max-time', '3', `http://${API}/metrics`]);
+      return Number(/^vipd_vrrp_unknown_vrid_total\{interface="eth0",family="ipv4",group="224\.0\.0\.18",src="192\.0\.2\.2"\} (\d+)$/m.exec(m)?.[1] ?? 0);
+    };
+    await waitFor(() => unknown() >= 3, 10_000);
+    assert.equal(status('n2').stats.drops?.['vrid-unknown'] ?? 0, 0, 'not counted against our instance');
+  } finally {
     await stopAll([n1, n2]);
   }
 });

@@ -15,6 +15,8 @@ function status(state: 'MASTER' | 'BACKUP'): DaemonStatus {
         advertIntMs: 1000, vips: ['192.0.2.100/32'], trackers: [], lastFailoverMs: 3210,
         stats: { ...emptyStats(), advertsRx: 7, advertsTx: 3, drops: { ttl: 2, checksum: 5 } },
       }],
+      offload: { rxPackets: 40, rxAbsorbed: 30, queueDrops: 2 },
+      sockets: [{ interface: 'eth0', family: 4, group: '224.0.0.18', src: '192.0.2.1', rxPackets: 12, rxDropped: 4, rxErrors: 0, unknownVrid: 9, txPackets: 3, txErrors: 1 }],
     },
     checker: { pid: 3, updatedAtMs: 0, virtualServers: [{ name: '192.0.2.100:80', quorumUp: true, realServers: [{ addr: '198.51.100.1', port: 80, up: false, weight: 1 }] }] },
   };
@@ -42,6 +44,12 @@ test('GET /metrics renders state, drops per reason and real servers', () => with
   assert.match(text, /vipd_vrrp_adverts_received_total\{[^}]*\} 7/);
   assert.match(text, /vipd_real_server_up\{virtual_server="192.0.2.100:80",real_server="198.51.100.1:80"\} 0/);
   assert.match(text, /vipd_vrrp_last_takeover_seconds\{[^}]*\} 3.21/);
+  const sock = 'interface="eth0",family="ipv4",group="224.0.0.18",src="192.0.2.1"';
+  assert.ok(text.includes(`vipd_vrrp_unknown_vrid_total{${sock}} 9`), 'unknown VRIDs per socket');
+  assert.ok(text.includes(`vipd_vrrp_socket_rx_dropped_total{${sock}} 4`));
+  assert.ok(text.includes(`vipd_vrrp_socket_tx_errors_total{${sock}} 1`));
+  assert.match(text, /^vipd_vrrp_offload_absorbed_total 30$/m);
+  assert.match(text, /^vipd_vrrp_offload_queue_drops_total 2$/m);
   set(status('BACKUP'));
   text = await (await fetch(`${base}/metrics`)).text();
   assert.match(text, /vipd_vrrp_state\{[^}]*\} 1/);
