@@ -214,27 +214,30 @@ export class InstanceRuntime {
       else { this.stopSender(true); this.armTimer('advert'); }
     }
     if (touched.has('master-down')) {
+      const adv = holdKey && ev.type === 'advert-received' ? { ev, key: holdKey } : undefined;
       const due = this.state.timers['master-down'];
-      const adv = holdKey && ev.type === 'advert-received' ? ev : undefined;
-      const d = adv && due !== null ? repeatedAdvertHold(this.state, adv, at) : undefined;
-      this.stopHold();
-      // Not a repeatable advert (a resignation, our start, another router): still the thread's timer,
-      // with a key that matches nothing, as it fires on time where a poll timeout runs late.
-      if (due !== null && this.holdAdverts(d !== undefined ? holdKey! : NO_KEY, d ?? 0, due, d !== undefined ? adv : undefined)) this.cancelTimer('master-down');
-      else this.armTimer('master-down');
+      this.placeMasterDown(adv, adv && due !== null ? repeatedAdvertHold(this.state, adv.ev, at) : undefined);
     } else if (this.hold?.ev) {
       // The timer stays, but what the held advert would do may have changed (a reload or a tracker
       // changed our priority, hence the skew): ask again; the deadline itself stays as the fsm has it.
-      const h = this.hold;
-      const d = repeatedAdvertHold(this.state, h.ev!, at);
-      const due = this.state.timers['master-down'];
-      if (d === undefined || Math.abs(d - h.durationMs) > 1e-6) {
-        this.stopHold();
-        if (due !== null && this.holdAdverts(d !== undefined ? h.key : NO_KEY, d ?? 0, due, d !== undefined ? h.ev : undefined)) this.cancelTimer('master-down');
-        else this.armTimer('master-down');
-      }
+      const held = { ev: this.hold.ev, key: this.hold.key };
+      const d = repeatedAdvertHold(this.state, held.ev, at);
+      if (d === undefined || Math.abs(d - this.hold.durationMs) > 1e-6) this.placeMasterDown(held, d);
     }
     for (const t of touched) if (t !== 'advert' && t !== 'master-down') this.armTimer(t);
+  }
+
+  /**
+   * Master-down to the thread: absorbing `held` adverts for `durationMs` each when the fsm said they
+   * repeat, else as a timer with a key that matches nothing (a resignation, our start, another router:
+   * it still fires on time where a poll timeout runs late); to a Node timer without the thread.
+   */
+  private placeMasterDown(held: { ev: FsmEvent & { type: 'advert-received' }; key: Buffer } | undefined, durationMs: number | undefined): void {
+    const due = this.state.timers['master-down'];
+    const absorb = held && durationMs !== undefined ? held : undefined;
+    this.stopHold();
+    if (due !== null && this.holdAdverts(absorb?.key ?? NO_KEY, durationMs ?? 0, due, absorb?.ev)) this.cancelTimer('master-down');
+    else this.armTimer('master-down');
   }
 
   /** Hand the periodic advert to the thread (new bytes keep the cadence unless `reschedule`). */

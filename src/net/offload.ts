@@ -45,6 +45,8 @@ export const HOLD_EARLY_MS = 1;
 export class Offload {
   private readonly packetHandlers = new Map<number, OffloadPacketHandler>();
   private readonly holdHandlers = new Map<number, (deadline: number) => void>();
+  /** fd -> the watch ids the thread knows it by (their packets go to packetHandlers) */
+  private readonly watchIds = new Map<number, number[]>();
   private nextId = 1;
   /** monotonic ms = performance.now() + offset */
   private readonly offset: number;
@@ -84,8 +86,6 @@ export class Offload {
     this.packetHandlers.set(wid, handler);
     this.watchIds.set(fd, [...(this.watchIds.get(fd) ?? []), wid]);
   }
-
-  private readonly watchIds = new Map<number, number[]>();
 
   /** Before closing fd: no more reads, sends or holds on it. */
   forget(fd: number): void {
